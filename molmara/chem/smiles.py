@@ -1,0 +1,119 @@
+"""SMILES in and out: parsing, canonical form, validity, standardisation and randomised SMILES.
+
+Every function takes untrusted input: None, non-strings, empty or whitespace-only strings and
+strings longer than `MAX_SMILES_LENGTH` are treated as invalid (None / False), never an exception.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+
+from rdkit import Chem
+from reinvent_chemistry import Conversions
+from reinvent_chemistry.standardization.filter_configuration import FilterConfiguration
+from reinvent_chemistry.standardization.rdkit_standardizer import RDKitStandardizer
+
+from molmara.chem.rdkit_log import quiet_rdkit
+
+MAX_SMILES_LENGTH = 2000
+"""Longer strings are rejected before parsing: no drug-like molecule needs them, and RDKit is slow on them."""
+
+USER_FILTERS = ("get_largest_fragment", "remove_hydrogens", "remove_salts", "neutralise_charges", "general_cleanup")
+"""Standardisation for a chemist's input: keep the parent, neutral, without explicit hydrogens."""
+
+CORPUS_FILTERS = ("default",)
+"""reinvent-chemistry's default: the user filters plus size, element (C N O F S Cl Br) and side-chain limits."""
+
+_conversions = Conversions()
+quiet_rdkit()
+
+
+def to_mol(smiles: object) -> Chem.Mol | None:
+    """RDKit molecule for a SMILES string, or None if it is not a valid one."""
+    if not isinstance(smiles, str):
+        return None
+    smiles = smiles.strip()
+    if not smiles or len(smiles) > MAX_SMILES_LENGTH:
+        return None
+    return Chem.MolFromSmiles(smiles)
+
+
+def to_mols(smiles: Iterable[object]) -> list[Chem.Mol | None]:
+    """`to_mol` over a batch."""
+    return [to_mol(s) for s in smiles]
+
+
+def is_valid(smiles: object) -> bool:
+    """True when RDKit parses and sanitises the SMILES."""
+    return to_mol(smiles) is not None
+
+
+def mol_to_smiles(mol: Chem.Mol | None, isomeric: bool = True) -> str | None:
+    """Canonical SMILES of a molecule (None stays None)."""
+    return None if mol is None else Chem.MolToSmiles(mol, isomericSmiles=isomeric)
+
+
+def canonical_smiles(smiles: object, isomeric: bool = True) -> str | None:
+    """RDKit canonical SMILES, or None for invalid input."""
+    return mol_to_smiles(to_mol(smiles), isomeric)
+
+
+def canonicalize(smiles: Iterable[object], isomeric: bool = True) -> list[str | None]:
+    """`canonical_smiles` over a batch."""
+    return [canonical_smiles(s, isomeric) for s in smiles]
+
+
+class _CollectingLogger:
+    """The logger object RDKitStandardizer expects: it keeps the messages instead of printing them."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def log_message(self, message: str) -> None:
+        self.messages.append(message)
+
+
+class Standardizer:
+    """reinvent-chemistry's `RDKitStandardizer` with a chosen list of filters (tautomers left out)."""
+
+    def __init__(self, filters: Sequence[str] = USER_FILTERS) -> None:
+        self.logger = _CollectingLogger()
+        self._standardizer = RDKitStandardizer(
+            [FilterConfiguration(name=name, parameters={}) for name in filters], self.logger
+        )
+
+    def __call__(self, smiles: object) -> str | None:
+        """Standardised SMILES, or None when the input is invalid or a filter rejects it."""
+        if to_mol(smiles) is None:
+            return None
+        try:
+            result = self._standardizer.apply_filter(str(smiles).strip())
+        except Exception as err:  # a filter raising on an odd molecule rejects that molecule only
+            self.logger.log_message(f"standardisation failed for {smiles!r}: {err}")
+            return None
+        return canonical_smiles(result) if result else None
+
+
+def standardize(smiles: Iterable[object], filters: Sequence[str] = USER_FILTERS) -> list[str | None]:
+    """Standardise a batch of SMILES (salts stripped, charges neutralised, canonical form)."""
+    standardizer = Standardizer(filters)
+    return [standardizer(s) for s in smiles]
+
+
+def randomize_smiles(smiles: str, rng: random.Random | None = None) -> str | None:
+    """A random valid (non-canonical) SMILES of the same molecule, or None if the input is invalid.
+
+    Uses reinvent-chemistry's atom-order shuffle; `rng` seeds it for reproducibility.
+    """
+    mol = to_mol(smiles)
+    if mol is None:
+        return None
+    if rng is not None:
+        state = random.getstate()
+        random.seed(rng.random())
+        try:
+            return _conversions.mol_to_random_smiles(mol)
+        finally:
+            random.setstate(state)
+    return _conversions.mol_to_random_smiles(mol)

@@ -1,0 +1,79 @@
+"""Distribution metrics of a set of generated SMILES: validity, uniqueness, novelty, IntDiv, scaffolds.
+
+Definitions follow MOSES (Polykovskiy et al., 2020): validity is the share of strings RDKit parses;
+uniqueness the share of distinct canonical SMILES among the valid ones; novelty the share of the
+unique valid molecules absent from a reference (training) set; IntDiv_p = 1 − mean over molecules of
+(mean over the set of Tanimoto^p)^(1/p), Morgan radius 2, 1024 bits, the molecule itself included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
+from molmara.chem.scaffolds import murcko_scaffold_mol
+from molmara.chem.smiles import mol_to_smiles, to_mols
+
+
+def validity(smiles: Sequence[object]) -> float:
+    """Share of strings that are valid SMILES (0 for an empty list)."""
+    if not smiles:
+        return 0.0
+    return sum(m is not None for m in to_mols(smiles)) / len(smiles)
+
+
+def uniqueness(canonical: Sequence[str | None]) -> float:
+    """Share of distinct molecules among the valid canonical SMILES (None entries are ignored)."""
+    valid = [s for s in canonical if s is not None]
+    return len(set(valid)) / len(valid) if valid else 0.0
+
+
+def novelty(canonical: Sequence[str | None], reference: Iterable[str]) -> float:
+    """Share of the unique valid molecules that are not in `reference` (canonical SMILES)."""
+    unique = {s for s in canonical if s is not None}
+    if not unique:
+        return 0.0
+    reference_set = reference if isinstance(reference, (set, frozenset)) else set(reference)
+    return len(unique - reference_set) / len(unique)
+
+
+def internal_diversity(fingerprints: np.ndarray, p: int = 1, chunk: int = 2048) -> float:
+    """IntDiv_p over packed fingerprints (MOSES definition); 0 for an empty set."""
+    n = fingerprints.shape[0]
+    if n == 0:
+        return 0.0
+    total = 0.0
+    for start in range(0, n, chunk):
+        sims = tanimoto_matrix(fingerprints[start : start + chunk], fingerprints)
+        total += float(np.power(np.mean(np.power(sims, p), axis=1), 1.0 / p).sum())
+    return 1.0 - total / n
+
+
+def sample_quality(smiles: Sequence[str], reference: Iterable[str] | None = None) -> dict[str, float]:
+    """The quality report of a sample: validity, uniqueness, novelty, IntDiv1/2 and unique scaffolds.
+
+    Each SMILES is parsed once; IntDiv and scaffolds are computed over the unique valid molecules.
+    """
+    mols = to_mols(smiles)
+    canonical = [mol_to_smiles(m) for m in mols]
+    first: dict[str, int] = {}
+    for i, s in enumerate(canonical):
+        if s is not None and s not in first:
+            first[s] = i
+    unique_mols = [mols[i] for i in first.values()]
+    fps = morgan_bits(unique_mols, radius=2, n_bits=1024)
+    scaffolds = {murcko_scaffold_mol(m) for m in unique_mols}
+    scaffolds.discard(None)
+    report = {
+        "n": float(len(smiles)),
+        "validity": sum(m is not None for m in mols) / len(smiles) if smiles else 0.0,
+        "uniqueness": uniqueness(canonical),
+        "intdiv1": internal_diversity(fps, 1),
+        "intdiv2": internal_diversity(fps, 2),
+        "unique_scaffolds": float(len(scaffolds)),
+    }
+    if reference is not None:
+        report["novelty"] = novelty(canonical, reference)
+    return report

@@ -1,0 +1,255 @@
+"""A trained language model with its vocabulary: sampling, likelihoods and checkpoints.
+
+A checkpoint is a plain dictionary — the state_dict, the vocabulary tokens, the model config and
+free-form metadata — so that `torch.load(path, weights_only=True)` reads it without unpickling code.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from molmara.chem.smiles import MAX_SMILES_LENGTH
+from molmara.model.rnn import ModelConfig, SmilesRNN
+from molmara.model.tokenizer import Vocabulary
+
+CHECKPOINT_FORMAT = "molmara-prior"
+CHECKPOINT_VERSION = 1
+DEFAULT_PRIOR = Path(__file__).resolve().parents[2] / "data" / "priors" / "moses_gru.prior"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is missing, corrupt, or does not match the model it is loaded into."""
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """`"auto"` picks CUDA when it is there and the CPU otherwise; anything else is passed to torch."""
+    if isinstance(device, torch.device):
+        return device
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}") from err
+
+
+@dataclass
+class SampleResult:
+    """SMILES sampled from a model with their log-likelihoods under it (temperature 1)."""
+
+    smiles: list[str]
+    log_likelihood: np.ndarray
+    sequences: torch.Tensor
+    """Token ids (n, length): start token, tokens, end token, padding."""
+
+    def __iter__(self):  # lets callers write `smiles, logp = prior.sample(n)`
+        return iter((self.smiles, self.log_likelihood))
+
+    def __len__(self) -> int:
+        return len(self.smiles)
+
+
+class Prior:
+    """A `SmilesRNN` and its `Vocabulary` on a device; the object chemists sample from."""
+
+    def __init__(
+        self,
+        model: SmilesRNN,
+        vocabulary: Vocabulary,
+        metadata: dict | None = None,
+        device: str | torch.device = "auto",
+    ) -> None:
+        if model.config.vocab_size != len(vocabulary):
+            raise CheckpointError(
+                f"model has {model.config.vocab_size} output tokens but the vocabulary has "
+                f"{len(vocabulary)}: they come from different vocabularies"
+            )
+        self.device = resolve_device(device)
+        self.model = model.to(self.device)
+        self.vocabulary = vocabulary
+        self.metadata = dict(metadata or {})
+
+    @property
+    def config(self) -> ModelConfig:
+        return self.model.config
+
+    def copy(self) -> Prior:
+        """An independent copy (same weights), e.g. the agent that RL fine-tunes."""
+        return Prior(copy.deepcopy(self.model), self.vocabulary, self.metadata, self.device)
+
+    # ----------------------------------------------------------------------------- sampling
+    @torch.no_grad()
+    def sample(
+        self,
+        n: int,
+        temperature: float = 1.0,
+        batch_size: int = 1024,
+        max_length: int = 140,
+        generator: torch.Generator | None = None,
+    ) -> SampleResult:
+        """Sample `n` SMILES; log-likelihoods are the model's own (temperature 1) sums over tokens.
+
+        A sequence that reaches `max_length` tokens without an end token is returned truncated
+        (it will normally be invalid SMILES).
+        """
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature}")
+        was_training = self.model.training
+        self.model.eval()
+        smiles: list[str] = []
+        logps: list[np.ndarray] = []
+        sequences: list[torch.Tensor] = []
+        try:
+            for start in range(0, n, batch_size):
+                ids, logp = self._sample_batch(min(batch_size, n - start), temperature, max_length, generator)
+                sequences.append(ids.cpu())
+                logps.append(logp.cpu().numpy())
+                smiles.extend(self.vocabulary.decode(row) for row in ids[:, 1:].cpu().numpy())
+        finally:
+            self.model.train(was_training)
+        width = max((s.shape[1] for s in sequences), default=1)
+        padded = torch.zeros((n, width), dtype=torch.long)
+        row = 0
+        for s in sequences:
+            padded[row : row + s.shape[0], : s.shape[1]] = s
+            row += s.shape[0]
+        logp_all = np.concatenate(logps) if logps else np.zeros(0)
+        return SampleResult(smiles, logp_all.astype(np.float64), padded)
+
+    def _sample_batch(
+        self, n: int, temperature: float, max_length: int, generator: torch.Generator | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        voc = self.vocabulary
+        tokens = torch.full((n, 1), voc.start_id, dtype=torch.long, device=self.device)
+        generated = [tokens]
+        logp_sum = torch.zeros(n, device=self.device)
+        finished = torch.zeros(n, dtype=torch.bool, device=self.device)
+        state = None
+        for _ in range(max_length):
+            logits, state = self.model(tokens, state)
+            logits = logits[:, -1, :]
+            log_probs = torch.log_softmax(logits, dim=-1)
+            if temperature == 1.0:
+                probs = log_probs.exp()
+            else:
+                probs = torch.softmax(logits / temperature, dim=-1)
+            if generator is not None and generator.device != probs.device:
+                nxt = torch.multinomial(probs.cpu(), 1, generator=generator).to(self.device)
+            else:
+                nxt = torch.multinomial(probs, 1, generator=generator)
+            nxt = nxt.squeeze(1)
+            nxt = torch.where(finished, torch.full_like(nxt, voc.pad_id), nxt)
+            step_logp = log_probs.gather(1, nxt.unsqueeze(1)).squeeze(1)
+            logp_sum += torch.where(finished, torch.zeros_like(step_logp), step_logp)
+            finished |= nxt == voc.end_id
+            tokens = nxt.unsqueeze(1)
+            generated.append(tokens)
+            if bool(finished.all()):
+                break
+        return torch.cat(generated, dim=1), logp_sum
+
+    # ----------------------------------------------------------------------------- likelihood
+    def encode_batch(self, smiles: Sequence[str]) -> tuple[torch.Tensor, np.ndarray]:
+        """Padded ids of the encodable SMILES and a mask of which were encodable.
+
+        Not encodable: non-strings, blank strings, strings over `MAX_SMILES_LENGTH`, unknown tokens.
+        """
+        encoded = [
+            self.vocabulary.try_encode(s) if isinstance(s, str) and s.strip() and len(s) <= MAX_SMILES_LENGTH else None
+            for s in smiles
+        ]
+        ok = np.array([e is not None for e in encoded], dtype=bool)
+        rows = [e for e in encoded if e is not None]
+        width = max((len(r) for r in rows), default=2)
+        ids = torch.full((len(rows), width), self.vocabulary.pad_id, dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
+        return ids, ok
+
+    def log_likelihood_tensor(self, ids: torch.Tensor) -> torch.Tensor:
+        """Differentiable sequence log-likelihoods for framed, padded ids (used by RL losses)."""
+        return self.model.sequence_log_likelihood(ids.to(self.device), self.vocabulary.pad_id)
+
+    @torch.no_grad()
+    def log_likelihood(self, smiles: Sequence[str], batch_size: int = 1024) -> np.ndarray:
+        """Log-likelihood of each SMILES under the model; NaN where it cannot be encoded."""
+        ids, ok = self.encode_batch(list(smiles))
+        out = np.full(len(ok), math.nan)
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            values = [
+                self.log_likelihood_tensor(ids[i : i + batch_size]).cpu().numpy()
+                for i in range(0, ids.shape[0], batch_size)
+            ]
+        finally:
+            self.model.train(was_training)
+        if values:
+            out[ok] = np.concatenate(values)
+        return out
+
+    # ----------------------------------------------------------------------------- checkpoints
+    def to_checkpoint(self) -> dict:
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "format_version": CHECKPOINT_VERSION,
+            "state_dict": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+            "vocabulary": list(self.vocabulary.tokens),
+            "model_config": self.config.to_dict(),
+            "metadata": json.loads(json.dumps(self.metadata, default=str)),  # plain types only
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the checkpoint atomically (a temporary file renamed over the target)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save(self.to_checkpoint(), tmp)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: dict, device: str | torch.device = "auto", source: str = "") -> Prior:
+        where = f" in {source}" if source else ""
+        if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+            raise CheckpointError(f"not a molmara prior checkpoint{where}")
+        version = checkpoint.get("format_version")
+        if version != CHECKPOINT_VERSION:
+            raise CheckpointError(
+                f"checkpoint format version {version!r}{where} is not supported (expected {CHECKPOINT_VERSION})"
+            )
+        try:
+            vocabulary = Vocabulary(tuple(checkpoint["vocabulary"]))
+            config = ModelConfig(**checkpoint["model_config"])
+            model = SmilesRNN(config)
+            model.load_state_dict(checkpoint["state_dict"])
+        except (KeyError, TypeError, ValueError, RuntimeError) as err:
+            raise CheckpointError(f"checkpoint{where} does not match its model: {err}") from err
+        return cls(model, vocabulary, checkpoint.get("metadata", {}), device)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str | torch.device = "auto") -> Prior:
+        """Load a checkpoint written by `save`; a wrong or corrupt file raises `CheckpointError`."""
+        path = Path(path)
+        if not path.is_file():
+            raise CheckpointError(f"prior checkpoint not found: {path}")
+        try:
+            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as err:  # torch raises many types for corrupt files
+            raise CheckpointError(f"cannot read prior checkpoint {path}: {type(err).__name__}: {err}") from err
+        return cls.from_checkpoint(checkpoint, device, source=str(path))
+
+
+def load_prior(path: str | Path | None = None, device: str | torch.device = "auto") -> Prior:
+    """Load a prior checkpoint; with no path, the prior shipped with molmara."""
+    return Prior.load(DEFAULT_PRIOR if path is None else path, device)

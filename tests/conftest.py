@@ -1,0 +1,50 @@
+"""Shared fixtures: a small MOSES subset and a tiny prior trained on it once per test session."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+MOSES_SUBSET = DATA / "moses_train_2000.csv"
+
+
+@pytest.fixture(scope="session")
+def moses_smiles() -> list[str]:
+    with open(MOSES_SUBSET) as handle:
+        return [row[0] for row in csv.reader(handle)][1:]
+
+
+@pytest.fixture(scope="session")
+def tiny_prior_path(tmp_path_factory) -> Path:
+    """A 2x64 GRU trained for a few hundred steps on 2,000 MOSES molecules: real, small and fast."""
+    from molmara.model.pretrain import PretrainConfig, pretrain
+
+    out = tmp_path_factory.mktemp("prior") / "tiny.prior"
+    pretrain(
+        PretrainConfig(
+            corpus=str(MOSES_SUBSET),
+            output=str(out),
+            hidden_size=64,
+            embedding_dim=32,
+            num_layers=2,
+            epochs=6,
+            batch_size=64,
+            learning_rate=5e-3,
+            warmup_steps=10,
+            validate_every=50,
+            checkpoint_every=1000,
+            device="cpu",
+            progress=False,
+        )
+    )
+    return out
+
+
+@pytest.fixture()
+def tiny_prior(tiny_prior_path):
+    from molmara import load_prior
+
+    return load_prior(tiny_prior_path, device="cpu")

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+from rdkit import Chem, DataStructs
+from rdkit.Chem import rdFingerprintGenerator
+
+from molmara.chem import (
+    canonical_smiles,
+    canonicalize,
+    generic_scaffolds,
+    is_valid,
+    morgan_bits,
+    morgan_counts,
+    murcko_scaffolds,
+    randomize_smiles,
+    standardize,
+    tanimoto_matrix,
+    to_mols,
+)
+
+BAD_INPUTS = [None, 42, "", "   ", "not a smiles", "C1CC", "C" * 10_000]
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS)
+def test_bad_input_is_invalid_not_an_exception(bad):
+    assert not is_valid(bad)
+    assert canonical_smiles(bad) is None
+
+
+def test_canonical_form_is_shared_by_equivalent_smiles():
+    assert canonical_smiles("OCC") == canonical_smiles("C(O)C") == "CCO"
+    assert canonicalize(["c1ccccc1", "bad"]) == ["c1ccccc1", None]
+
+
+def test_standardize_strips_salts_and_neutralises():
+    out = standardize(["CC(=O)[O-].[Na+]", "C[NH3+].[Cl-]", "xx", None])
+    assert out == ["CC(=O)O", "CN", None, None]
+
+
+def test_randomized_smiles_is_the_same_molecule_and_seeded():
+    import random
+
+    smiles = "CC(=O)Oc1ccccc1C(=O)O"
+    variants = {randomize_smiles(smiles, random.Random(i)) for i in range(20)}
+    assert len(variants) > 1
+    assert {canonical_smiles(v) for v in variants} == {canonical_smiles(smiles)}
+    assert randomize_smiles(smiles, random.Random(3)) == randomize_smiles(smiles, random.Random(3))
+    assert randomize_smiles("nonsense") is None
+
+
+def test_scaffolds():
+    ibuprofen = "CC(C)Cc1ccc(cc1)C(C)C(=O)O"
+    haloperidol = "OC1(CCN(CCCC(=O)c2ccc(F)cc2)CC1)c1ccc(Cl)cc1"
+    murcko = murcko_scaffolds([ibuprofen, haloperidol, "CCCC", "bad"])
+    assert murcko[0] == "c1ccccc1"
+    assert murcko[1] == canonical_smiles("O=C(CCCN1CCC(c2ccccc2)CC1)c1ccccc1")
+    assert murcko[2] == "" and murcko[3] is None
+    generic = generic_scaffolds([ibuprofen])
+    assert generic == ["C1CCCCC1"]
+
+
+def test_packed_morgan_bits_match_rdkit_tanimoto():
+    smiles = ["CCO", "CCN", "c1ccccc1O", "CC(=O)Oc1ccccc1C(=O)O", "bad"]
+    mols = to_mols(smiles)
+    packed = morgan_bits(mols, radius=2, n_bits=2048)
+    assert packed.shape == (5, 256) and packed.dtype == np.uint8
+    assert not packed[4].any()
+    sims = tanimoto_matrix(packed[:4], packed[:4])
+    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+    fps = [gen.GetFingerprint(m) for m in mols[:4]]
+    for i in range(4):
+        expected = DataStructs.BulkTanimotoSimilarity(fps[i], fps)
+        np.testing.assert_allclose(sims[i], expected, atol=1e-12)
+    assert tanimoto_matrix(packed[4:], packed[4:])[0, 0] == 0.0
+
+
+def test_feature_morgan_counts_differ_from_plain_and_count_atoms():
+    mols = [Chem.MolFromSmiles("c1ccccc1Cl")]
+    plain = morgan_counts(mols, radius=0, n_bits=2048)
+    feature = morgan_counts(mols, radius=0, n_bits=2048, features=True)
+    assert plain.sum() == feature.sum() == 7  # radius 0: one environment per heavy atom
+    assert not np.array_equal(plain, feature)
