@@ -38,9 +38,10 @@ def sample_to_csv(
     generator = None
     if seed is not None:
         generator = torch.Generator(device=prior.device).manual_seed(seed)
-    with open(partial, "w", newline="") as handle, tqdm(
-        total=n, unit="mol", disable=not progress, mininterval=0.5 if sys.stderr.isatty() else 30
-    ) as bar:
+    with (
+        open(partial, "w", newline="") as handle,
+        tqdm(total=n, unit="mol", disable=not progress, mininterval=0.5 if sys.stderr.isatty() else 30) as bar,
+    ):
         writer = csv.writer(handle)
         writer.writerow(["SMILES", "NLL"])
         for start in range(0, n, batch_size):

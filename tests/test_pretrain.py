@@ -106,7 +106,9 @@ def test_transfer_learning_starts_from_the_prior(tmp_path, tiny_prior_path):
     base = load_prior(tiny_prior_path, device="cpu")
     before = base.log_likelihood(["CC(=O)Nc1ccc(O)cc1"])[0]
     tuned = pretrain(
-        small_config(tmp_path, corpus=str(own_set), init=str(tiny_prior_path), epochs=20, batch_size=2, valid_fraction=0.3)
+        small_config(
+            tmp_path, corpus=str(own_set), init=str(tiny_prior_path), epochs=20, batch_size=2, valid_fraction=0.3
+        )
     )
     assert tuned.vocabulary == base.vocabulary and tuned.config == base.config
     assert tuned.metadata["kind"] == "transfer-learning"
@@ -119,7 +121,9 @@ def test_transfer_learning_names_an_unknown_token(tmp_path, tiny_prior_path):
     with pytest.raises(UnknownTokenError, match=r"\[Si\]"):
         pretrain(small_config(tmp_path, corpus=str(own_set), init=str(tiny_prior_path), valid_fraction=0.25))
     tuned = pretrain(
-        small_config(tmp_path, corpus=str(own_set), init=str(tiny_prior_path), valid_fraction=0.25, skip_unknown_tokens=True)
+        small_config(
+            tmp_path, corpus=str(own_set), init=str(tiny_prior_path), valid_fraction=0.25, skip_unknown_tokens=True
+        )
     )
     assert tuned.metadata["n_train"] == 2
 

@@ -4,9 +4,26 @@ from molmara.model.tokenizer import SPECIAL_TOKENS, TokenizeError, UnknownTokenE
 
 
 def test_bracket_atoms_halogens_and_two_digit_ring_closures_are_single_tokens():
-    assert tokenize("C[C@@H](Cl)c1ccc(Br)cc1") == ["C", "[C@@H]", "(", "Cl", ")", "c", "1", "c", "c", "c", "(", "Br", ")", "c", "c", "1"]
+    assert tokenize("C[C@@H](Cl)c1ccc(Br)cc1") == [
+        "C",
+        "[C@@H]",
+        "(",
+        "Cl",
+        ")",
+        "c",
+        "1",
+        "c",
+        "c",
+        "c",
+        "(",
+        "Br",
+        ")",
+        "c",
+        "c",
+        "1",
+    ]
     assert tokenize("C%12CC%12") == ["C", "%12", "C", "C", "%12"]
-    assert tokenize("[nH]1cc[n+]([O-])c1") [:1] == ["[nH]"]
+    assert tokenize("[nH]1cc[n+]([O-])c1")[:1] == ["[nH]"]
     assert "[O-]" in tokenize("[nH]1cc[n+]([O-])c1")
 
 

@@ -91,7 +91,9 @@ def learning_rate_at(step: int, total_steps: int, config: PretrainConfig) -> flo
     return config.min_learning_rate + (config.learning_rate - config.min_learning_rate) * cosine
 
 
-def _encode_all(smiles: list[str], vocabulary: Vocabulary, skip_unknown: bool) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _encode_all(
+    smiles: list[str], vocabulary: Vocabulary, skip_unknown: bool
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Padded uint8/int16 id matrix and lengths; unknown tokens raise unless skipped."""
     rows, kept, unknown = [], [], []
     for s in smiles:
@@ -212,7 +214,8 @@ def pretrain(config: PretrainConfig) -> Prior:
         state = torch.load(state_path, map_location="cpu", weights_only=True)
         if state["vocabulary"] != list(vocabulary.tokens) or state["model_config"] != model_config.to_dict():
             raise CorpusError(
-                f"training state {state_path} belongs to a different corpus or model; delete it or choose another output"
+                f"training state {state_path} belongs to a different corpus or model; "
+                "delete it or choose another output"
             )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])

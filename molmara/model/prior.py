@@ -139,10 +139,7 @@ class Prior:
             logits, state = self.model(tokens, state)
             logits = logits[:, -1, :]
             log_probs = torch.log_softmax(logits, dim=-1)
-            if temperature == 1.0:
-                probs = log_probs.exp()
-            else:
-                probs = torch.softmax(logits / temperature, dim=-1)
+            probs = log_probs.exp() if temperature == 1.0 else torch.softmax(logits / temperature, dim=-1)
             if generator is not None and generator.device != probs.device:
                 nxt = torch.multinomial(probs.cpu(), 1, generator=generator).to(self.device)
             else:

@@ -19,9 +19,7 @@ START = "<s>"
 END = "</s>"
 SPECIAL_TOKENS = (PAD, START, END)
 
-_TOKEN_PATTERN = re.compile(
-    r"(\[[^\[\]]+\]|Br|Cl|%\d{2}|[BCNOPSFIbcnops]|[()=#\-+\\/:~@?>*.$]|\d)"
-)
+_TOKEN_PATTERN = re.compile(r"(\[[^\[\]]+\]|Br|Cl|%\d{2}|[BCNOPSFIbcnops]|[()=#\-+\\/:~@?>*.$]|\d)")
 
 
 class UnknownTokenError(ValueError):

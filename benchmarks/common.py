@@ -1,0 +1,68 @@
+"""Helpers shared by the benchmark scripts: the machine description and writing results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    info = {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "torch": str(torch.__version__),
+        "platform": platform.platform(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
+    try:
+        import rdkit
+
+        info["rdkit"] = rdkit.__version__
+    except ImportError:
+        pass
+    return info
+
+
+def command() -> str:
+    return "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0])] + sys.argv[1:])
+
+
+def write_result(name: str, payload: dict, markdown: str) -> tuple[Path, Path]:
+    """Write `results/<name>.json` (numbers, machine, command, date) and `results/<name>.md`."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    record = {"benchmark": name, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": command()}
+    record["machine"] = machine()
+    record.update(payload)
+    json_path = RESULTS / f"{name}.json"
+    json_path.write_text(json.dumps(record, indent=2) + "\n")
+    m = record["machine"]
+    header = (
+        f"# {name}\n\nMeasured {record['date']} on {m['cpu']} ({m['cores']} cores, torch {m['torch']}, "
+        f"{m['torch_threads']} threads{', GPU ' + m['gpu'] if m['gpu'] else ', no GPU'}).\n\n"
+        f"Reproduce: `{record['command']}`\n\n"
+    )
+    md_path = RESULTS / f"{name}.md"
+    md_path.write_text(header + markdown.rstrip() + "\n")
+    return json_path, md_path

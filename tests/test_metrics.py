@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from molmara.chem import morgan_bits, tanimoto_matrix, to_mols
+from molmara.metrics import internal_diversity, novelty, sample_quality, uniqueness, validity
+
+
+def test_validity_uniqueness_novelty_by_hand():
+    smiles = ["CCO", "OCC", "c1ccccc1", "bad", ""]
+    assert validity(smiles) == pytest.approx(3 / 5)
+    assert uniqueness(["CCO", "CCO", "c1ccccc1", None]) == pytest.approx(2 / 3)
+    assert novelty(["CCO", "c1ccccc1", "CCN", None], {"CCO"}) == pytest.approx(2 / 3)
+    assert validity([]) == 0.0 and uniqueness([]) == 0.0 and novelty([], set()) == 0.0
+
+
+def test_intdiv_matches_the_moses_formula():
+    fps = morgan_bits(to_mols(["CCO", "CCN", "c1ccccc1", "CC(=O)Oc1ccccc1C(=O)O"]), radius=2, n_bits=1024)
+    sims = tanimoto_matrix(fps, fps)
+    expected1 = 1 - sims.mean()
+    expected2 = 1 - np.mean(np.sqrt(np.mean(sims**2, axis=1)))
+    assert internal_diversity(fps, 1) == pytest.approx(expected1)
+    assert internal_diversity(fps, 2) == pytest.approx(expected2)
+    same = morgan_bits(to_mols(["CCO", "CCO"]), radius=2, n_bits=1024)
+    assert internal_diversity(same, 1) == pytest.approx(0.0)
+
+
+def test_sample_quality_report(moses_smiles):
+    sample = moses_smiles[:100] + ["bad"] * 10 + moses_smiles[:10]
+    report = sample_quality(sample, reference=set(moses_smiles[:50]))
+    assert report["validity"] == pytest.approx(110 / 120)
+    assert report["uniqueness"] == pytest.approx(100 / 110)
+    assert report["novelty"] == pytest.approx(0.5)
+    assert 0.8 < report["intdiv1"] < 0.95
+    assert 50 < report["unique_scaffolds"] <= 100
