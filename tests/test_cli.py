@@ -47,7 +47,8 @@ def test_pretrain_then_sample_then_demo(tmp_path):
     samples = tmp_path / "samples.csv"
     out = run_cli("sample", "--prior", str(prior), "-n", "150", "-o", str(samples), "--seed", "1", "--quiet")
     assert out.returncode == 0, out.stderr
-    rows = list(csv.DictReader(open(samples)))
+    with open(samples) as handle:
+        rows = list(csv.DictReader(handle))
     assert len(rows) == 150 and set(rows[0]) == {"SMILES", "NLL"} and float(rows[0]["NLL"]) > 0
     assert not (tmp_path / "samples.csv.partial").exists()
 
