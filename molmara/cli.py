@@ -79,6 +79,27 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from molmara.scoring import score_file
+
+    table = score_file(
+        args.objective, args.input, args.output, n_jobs=args.n_jobs, batch_size=args.batch_size, progress=not args.quiet
+    )
+    valid = int(table["valid"].sum())
+    print(f"scored {len(table):,} SMILES ({valid:,} valid) into {args.output}; mean score {table['Score'].mean():.3f}")
+    return 0
+
+
+def cmd_oracles(args: argparse.Namespace) -> int:
+    from molmara import oracles
+
+    for name in oracles.names():
+        spec = oracles.describe(name)
+        params = ", ".join(f"{p['name']}={p['default']!r}" for p in spec["params"])
+        print(f"{name:16s} {spec['description']}" + (f"  [{params}]" if params else ""))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from molmara.demo import prior_report
 
@@ -114,6 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser(
+        "score", help="score a SMILES file with an objective (TOML) into a CSV of raw and transformed values"
+    )
+    p.add_argument("objective", help="objective TOML file")
+    p.add_argument("input", help="SMILES file (.smi or .csv, optionally .gz)")
+    p.add_argument("-o", "--output", required=True, help="output CSV")
+    p.add_argument("--n-jobs", type=int, default=1, help="processes scoring in parallel (default: 1)")
+    p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("oracles", help="list the registered oracles with their parameters")
+    p.set_defaults(func=cmd_oracles)
 
     p = sub.add_parser("demo", help="the main job on shipped defaults: sample the prior and report its quality")
     p.add_argument("--prior", default=None, help="prior checkpoint (default: the shipped prior)")

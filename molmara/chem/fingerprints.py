@@ -71,7 +71,7 @@ def tanimoto_matrix(a: np.ndarray, b: np.ndarray, chunk: int = 4096) -> np.ndarr
     out = np.empty((a.shape[0], b.shape[0]), dtype=np.float64)
     for start in range(0, a.shape[0], chunk):
         a_bits = np.unpackbits(np.asarray(a[start : start + chunk], dtype=np.uint8), axis=1).astype(np.float32)
-        common = a_bits @ b_bits.T
+        common = (a_bits @ b_bits.T).astype(np.float64)  # integer-valued, exact in float32
         union = a_bits.sum(axis=1)[:, None] + count_b[None, :] - common
         out[start : start + chunk] = np.where(union > 0, common / np.maximum(union, 1.0), 0.0)
     return out

@@ -1,0 +1,246 @@
+"""Objectives: oracle components, each transformed to [0, 1] and weighted, aggregated into one score.
+
+Roles: `score` components are aggregated (weighted geometric mean, weighted arithmetic mean or
+weighted product); a `filter` is a hard filter (the score is 0 where its transformed value is below
+0.5); a `penalty` multiplies the score by 1 − weight·(1 − value). Raw and transformed values of
+every component are kept per molecule. Objectives read and write TOML (the command line's format)
+and dicts, validated by pydantic: unknown keys, unknown oracles, bad parameters and negative or
+missing weights are errors that name the component, the key and the value.
+
+    name = "drug-like and close to aspirin"
+    aggregation = "geometric"
+
+    [[component]]
+    oracle = "qed"
+    weight = 1.0
+
+    [[component]]
+    oracle = "similarity"
+    weight = 2.0
+    params = { smiles = ["CC(=O)Oc1ccccc1C(=O)O"] }
+    transform = { type = "sigmoid", low = 0.3, high = 0.7 }
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from molmara.oracles.base import MolBatch, Oracle, OracleError
+from molmara.oracles.registry import get as get_oracle
+from molmara.transforms import TransformError, apply_transform, validate_transform
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ObjectiveError(ValueError):
+    """An objective definition is invalid; the message names the component, key and value."""
+
+
+class TransformConfig(BaseModel):
+    """A transform name and its numeric parameters (checked against `molmara.transforms`)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "identity"
+
+    @model_validator(mode="after")
+    def _check(self) -> TransformConfig:
+        validate_transform(self.type, self.parameters())
+        return self
+
+    def parameters(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ComponentConfig(BaseModel):
+    """One oracle with its parameters, transform, weight and role."""
+
+    model_config = ConfigDict(extra="forbid")
+    oracle: str
+    weight: float = Field(ge=0.0)
+    name: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    transform: TransformConfig = Field(default_factory=TransformConfig)
+    role: Literal["score", "filter", "penalty"] = "score"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.oracle
+
+
+class ObjectiveConfig(BaseModel):
+    """A whole objective as plain data."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    aggregation: Literal["geometric", "arithmetic", "product"] = "geometric"
+    component: list[ComponentConfig] = Field(min_length=1)
+
+    @field_validator("component")
+    @classmethod
+    def _unique_labels(cls, components: list[ComponentConfig]) -> list[ComponentConfig]:
+        labels = [c.label for c in components]
+        duplicates = sorted({label for label in labels if labels.count(label) > 1})
+        if duplicates:
+            raise ValueError(f"component names must be unique; give a `name` to repeated oracle {duplicates[0]!r}")
+        if not any(c.role == "score" for c in components):
+            raise ValueError("an objective needs at least one component with role 'score'")
+        if sum(c.weight for c in components if c.role == "score") <= 0:
+            raise ValueError("the weights of the 'score' components must not all be 0")
+        return components
+
+
+def _readable(err: ValidationError) -> str:
+    """One line per problem: where (component number and key), what, and the value given."""
+    lines = []
+    for problem in err.errors():
+        where = []
+        for part in problem["loc"]:
+            if isinstance(part, int):
+                where[-1:] = [f"component {part + 1}"] if where and where[-1] == "component" else [str(part)]
+            else:
+                where.append(str(part))
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = f"unknown key {where[-1]!r}"
+            where = where[:-1]
+        elif problem["type"] == "missing":
+            message = f"missing key {where[-1]!r}"
+            where = where[:-1]
+        elif "input" in problem and problem["type"] not in ("value_error",):
+            message += f" (got {problem['input']!r})"
+        lines.append(f"{' → '.join(where) or 'objective'}: {message}")
+    return "; ".join(lines)
+
+
+@dataclass
+class ScoreResult:
+    """Scores of a batch with every component's raw and transformed values."""
+
+    smiles: list[str | None]
+    scores: np.ndarray
+    valid: np.ndarray
+    raw: dict[str, np.ndarray] = field(default_factory=dict)
+    transformed: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A table with REINVENT 4's column names: SMILES, Score, <component>, <component> (raw)."""
+        frame = pd.DataFrame({"SMILES": self.smiles, "Score": self.scores, "valid": self.valid})
+        for label in self.raw:
+            frame[label] = self.transformed[label]
+            frame[f"{label} (raw)"] = self.raw[label]
+        return frame
+
+
+class Objective:
+    """A validated objective, callable on SMILES: `objective(smiles) -> scores`."""
+
+    def __init__(self, config: ObjectiveConfig | dict) -> None:
+        if isinstance(config, dict):
+            config = self.validate(config)
+        self.config = config
+        self.oracles: list[Oracle] = []
+        for number, component in enumerate(config.component, start=1):
+            try:
+                self.oracles.append(get_oracle(component.oracle, **component.params))
+            except OracleError as err:
+                raise ObjectiveError(f"component {number} ({component.label}): {err}") from None
+
+    # ------------------------------------------------------------------ construction
+    @staticmethod
+    def validate(data: dict) -> ObjectiveConfig:
+        try:
+            return ObjectiveConfig.model_validate(data)
+        except ValidationError as err:
+            raise ObjectiveError(_readable(err)) from None
+        except TransformError as err:  # pragma: no cover - pydantic wraps these
+            raise ObjectiveError(str(err)) from None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Objective:
+        return cls(cls.validate(data))
+
+    @classmethod
+    def from_toml(cls, source: str | Path) -> Objective:
+        """From a TOML file path, or TOML text (anything containing a newline or '=')."""
+        text = str(source)
+        if isinstance(source, Path) or ("\n" not in text and "=" not in text):
+            path = Path(source)
+            if not path.is_file():
+                raise ObjectiveError(f"objective file not found: {path}")
+            text = path.read_text()
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise ObjectiveError(f"objective is not valid TOML: {err}") from None
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict:
+        data = self.config.model_dump(exclude_none=True)
+        for component in data["component"]:
+            if not component["params"]:
+                del component["params"]
+        return data
+
+    def to_toml(self, path: str | Path | None = None) -> str:
+        import tomli_w
+
+        text = tomli_w.dumps(self.to_dict())
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    # ------------------------------------------------------------------ scoring
+    @property
+    def labels(self) -> list[str]:
+        return [c.label for c in self.config.component]
+
+    def evaluate(self, smiles: Sequence[object] | MolBatch) -> ScoreResult:
+        """Score a batch: each SMILES parsed once, every component's raw and transformed values kept."""
+        batch = smiles if isinstance(smiles, MolBatch) else MolBatch(smiles)
+        raw, transformed = {}, {}
+        for component, oracle in zip(self.config.component, self.oracles, strict=True):
+            values = oracle.score_batch(batch)
+            raw[component.label] = values
+            transformed[component.label] = apply_transform(
+                component.transform.type, values, component.transform.parameters()
+            )
+        return ScoreResult(batch.smiles, self.aggregate(transformed), batch.valid.copy(), raw, transformed)
+
+    def aggregate(self, transformed: dict[str, np.ndarray]) -> np.ndarray:
+        """Combine transformed component values into one score per molecule (NaN stays NaN)."""
+        components = self.config.component
+        scoring = [c for c in components if c.role == "score"]
+        weights = np.array([c.weight for c in scoring])
+        values = np.stack([transformed[c.label] for c in scoring])  # (components, molecules)
+        kind = self.config.aggregation
+        if kind == "arithmetic":
+            score = (weights[:, None] * values).sum(axis=0) / weights.sum()
+        else:
+            with np.errstate(divide="ignore"):
+                log_values = np.where(weights[:, None] > 0, weights[:, None] * np.log(np.clip(values, 0, 1)), 0.0)
+            log_values = np.where(np.isnan(values), np.nan, log_values)
+            total = log_values.sum(axis=0)
+            score = np.exp(total / weights.sum()) if kind == "geometric" else np.exp(total)
+        for c in components:
+            if c.role == "filter":
+                score = score * np.where(np.isnan(transformed[c.label]), np.nan, transformed[c.label] >= 0.5)
+            elif c.role == "penalty":
+                score = score * np.clip(1.0 - c.weight * (1.0 - transformed[c.label]), 0.0, 1.0)
+        return score
+
+    def __call__(self, smiles: Sequence[object] | MolBatch) -> np.ndarray:
+        return self.evaluate(smiles).scores
+
+    def __repr__(self) -> str:
+        return f"Objective({self.config.name!r}, {self.config.aggregation}, components={self.labels})"

@@ -1,0 +1,182 @@
+"""The oracle contract: score a batch of molecules, parsed once, into a float array.
+
+An oracle declares its name, a one-line description, typed parameters with defaults and allowed
+ranges (the app builds its forms from them), the range of its values and whether it is cheap or
+expensive. Invalid SMILES score NaN; one molecule raising inside an oracle scores NaN with a logged
+warning naming the oracle and the SMILES, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from rdkit import Chem
+
+from molmara.chem.fingerprints import morgan_bits, morgan_counts
+from molmara.chem.smiles import to_mol
+
+log = logging.getLogger("molmara.oracles")
+
+COSTS = ("cheap", "expensive")
+
+
+class OracleError(ValueError):
+    """An oracle is misconfigured or misbehaves (unknown name, bad parameter, wrong output length)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A typed oracle parameter with its default and allowed values."""
+
+    name: str
+    type: type
+    default: Any
+    doc: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
+
+    def validate(self, value: Any, oracle: str) -> Any:
+        """The value converted to the declared type; `OracleError` naming key, value and what is allowed."""
+        where = f"oracle {oracle!r} parameter {self.name!r}"
+        kind = self.type
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is list and isinstance(value, (str, tuple)):
+            value = [value] if isinstance(value, str) else list(value)
+        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+            raise OracleError(f"{where}: expected {kind.__name__}, got {value!r}")
+        if self.type is float and not math.isfinite(value):
+            raise OracleError(f"{where}: expected a finite number, got {value!r}")
+        if self.min is not None and value < self.min:
+            raise OracleError(f"{where}: {value!r} is below the minimum {self.min}")
+        if self.max is not None and value > self.max:
+            raise OracleError(f"{where}: {value!r} is above the maximum {self.max}")
+        if self.choices is not None and value not in self.choices:
+            raise OracleError(f"{where}: {value!r} is not one of {list(self.choices)}")
+        return value
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "type": self.type.__name__,
+            "default": self.default,
+            "doc": self.doc,
+            "min": self.min,
+            "max": self.max,
+            "choices": list(self.choices) if self.choices is not None else None,
+        }
+
+
+class MolBatch:
+    """SMILES parsed once and shared by every oracle of an objective, with cached fingerprints."""
+
+    def __init__(self, smiles: Sequence[object]) -> None:
+        self.smiles = [s if isinstance(s, str) else None for s in smiles]
+        self.mols: list[Chem.Mol | None] = [to_mol(s) for s in smiles]
+        self.valid = np.array([m is not None for m in self.mols], dtype=bool)
+        self._fingerprints: dict[tuple, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.mols)
+
+    def subset(self, index: Sequence[int]) -> MolBatch:
+        """A batch of some of these molecules, reusing the parsed molecules."""
+        out = MolBatch.__new__(MolBatch)
+        out.smiles = [self.smiles[i] for i in index]
+        out.mols = [self.mols[i] for i in index]
+        out.valid = self.valid[list(index)]
+        out._fingerprints = {}
+        return out
+
+    def fingerprints(self, radius: int = 2, n_bits: int = 2048, features: bool = False, counts: bool = False):
+        """Morgan fingerprints of the batch (packed bits, or counts), computed once per setting."""
+        key = (radius, n_bits, features, counts)
+        if key not in self._fingerprints:
+            make = morgan_counts if counts else morgan_bits
+            self._fingerprints[key] = make(self.mols, radius=radius, n_bits=n_bits, features=features)
+        return self._fingerprints[key]
+
+
+class Oracle:
+    """Base class of all oracles. Subclasses set the class attributes and implement `score_mol`
+    (one molecule) or `score_valid` (the valid molecules of a batch, vectorised)."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+    value_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
+    cost: ClassVar[str] = "cheap"
+
+    def __init__(self, **params: Any) -> None:
+        declared = {p.name: p for p in self.params}
+        unknown = sorted(set(params) - set(declared))
+        if unknown:
+            allowed = ", ".join(declared) or "none"
+            raise OracleError(f"oracle {self.name!r} has no parameter {unknown[0]!r} (parameters: {allowed})")
+        self.config = {name: p.validate(params.get(name, p.default), self.name) for name, p in declared.items()}
+        self.setup()
+
+    def setup(self) -> None:
+        """Prepare anything derived from the parameters (reference fingerprints, patterns)."""
+
+    # ------------------------------------------------------------------ scoring
+    def score_mol(self, mol: Chem.Mol) -> float:
+        raise NotImplementedError
+
+    def score_valid(self, batch: MolBatch) -> np.ndarray:
+        """Scores of the valid molecules of `batch`, in order; by default one `score_mol` call each."""
+        return np.array([self.score_mol(m) for m in batch.mols if m is not None], dtype=np.float64)
+
+    def score_batch(self, batch: MolBatch) -> np.ndarray:
+        """Scores of the whole batch: NaN for invalid molecules and for molecules the oracle fails on."""
+        out = np.full(len(batch), np.nan)
+        if not batch.valid.any():
+            return out
+        index = np.flatnonzero(batch.valid)
+        try:
+            values = np.asarray(self.score_valid(batch if batch.valid.all() else batch.subset(index)), dtype=float)
+        except OracleError:
+            raise
+        except Exception:
+            # isolate the molecule(s) at fault: score one at a time, NaN and a warning for each failure
+            values = np.array([self._score_one(batch.subset([i])) for i in index])
+        if values.shape != (len(index),):
+            raise OracleError(f"oracle {self.name!r} returned {values.size} values for {len(index)} molecules")
+        out[index] = values
+        return out
+
+    def _score_one(self, single: MolBatch) -> float:
+        try:
+            return float(np.asarray(self.score_valid(single), dtype=float).reshape(-1)[0])
+        except OracleError:
+            raise
+        except Exception as err:
+            log.warning("oracle %r failed on %s: %s: %s", self.name, single.smiles[0], type(err).__name__, err)
+            return math.nan
+
+    def __call__(self, smiles: Sequence[object] | MolBatch) -> np.ndarray:
+        """Scores of a list of SMILES (or a parsed batch) as a float array."""
+        batch = smiles if isinstance(smiles, MolBatch) else MolBatch(smiles)
+        return self.score_batch(batch)
+
+    # ------------------------------------------------------------------ description
+    @classmethod
+    def spec(cls) -> dict:
+        """The declaration of this oracle as plain data (for forms, docs and `molmara oracles`)."""
+        return {
+            "name": cls.name,
+            "description": cls.description,
+            "params": [p.to_dict() for p in cls.params],
+            "value_range": list(cls.value_range),
+            "cost": cls.cost,
+        }
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
+        return f"{type(self).__name__}({args})"

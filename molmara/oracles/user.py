@@ -1,0 +1,149 @@
+"""Oracles written by users: Python functions by decorator, and any external program.
+
+    @molmara.oracle(description="Number of nitrogen atoms")
+    def n_nitrogen(mol):
+        return sum(atom.GetSymbol() == "N" for atom in mol.GetAtoms())
+
+registers `n_nitrogen` so that objectives and `molmara.oracles.get("n_nitrogen")` can use it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import shlex
+import subprocess
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from molmara.oracles.base import COSTS, MolBatch, Oracle, OracleError, Param
+from molmara.oracles.registry import register
+
+log = logging.getLogger("molmara.oracles")
+
+
+def _params_from_signature(func: Callable) -> tuple[Param, ...]:
+    """Keyword parameters with defaults become oracle parameters of the default's type."""
+    out = []
+    for index, p in enumerate(inspect.signature(func).parameters.values()):
+        if index == 0 or p.default is inspect.Parameter.empty:
+            continue
+        kind = type(p.default) if isinstance(p.default, (int, float, str, bool, list)) else str
+        out.append(Param(p.name, kind, p.default))
+    return tuple(out)
+
+
+def oracle(
+    name: str | None = None,
+    *,
+    description: str | None = None,
+    input: str = "mol",
+    batch: bool = False,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    cost: str = "cheap",
+    params: Sequence[Param] | None = None,
+) -> Callable[[Callable], Callable]:
+    """Register a function as an oracle.
+
+    The function takes an RDKit molecule (`input="mol"`) or a SMILES string (`input="smiles"`) and
+    returns a number; with `batch=True` it takes a list and returns one number per item. Keyword
+    arguments with defaults become the oracle's parameters unless `params` declares them. The
+    function is returned unchanged, with the oracle class as its `oracle_class` attribute.
+    """
+    if input not in ("mol", "smiles"):
+        raise OracleError(f"oracle input must be 'mol' or 'smiles', got {input!r}")
+    if cost not in COSTS:
+        raise OracleError(f"oracle cost must be one of {COSTS}, got {cost!r}")
+
+    def wrap(func: Callable) -> Callable:
+        oracle_name = name or func.__name__
+        doc = (func.__doc__ or "").strip().splitlines()
+        text = description or (doc[0] if doc else "")
+
+        class FunctionOracle(Oracle):
+            def score_valid(self, molecules: MolBatch) -> np.ndarray:
+                if input == "mol":
+                    items = [m for m in molecules.mols if m is not None]
+                else:
+                    items = [s for s, ok in zip(molecules.smiles, molecules.valid, strict=True) if ok]
+                if batch:
+                    values = np.asarray(func(items, **self.config), dtype=float).reshape(-1)
+                    if values.size != len(items):
+                        raise OracleError(
+                            f"oracle {oracle_name!r} returned {values.size} values for {len(items)} molecules"
+                        )
+                    return values
+                return np.array([float(func(item, **self.config)) for item in items], dtype=float)
+
+        FunctionOracle.name = oracle_name
+        FunctionOracle.description = text
+        FunctionOracle.params = tuple(params) if params is not None else _params_from_signature(func)
+        FunctionOracle.value_range = tuple(value_range)
+        FunctionOracle.cost = cost
+        FunctionOracle.__name__ = FunctionOracle.__qualname__ = f"{oracle_name}_oracle"
+        func.oracle_class = register(FunctionOracle)
+        return func
+
+    return wrap
+
+
+@register
+class ExternalProcessOracle(Oracle):
+    name = "external"
+    description = "Any program that reads SMILES lines on stdin and writes one score a line on stdout"
+    cost = "expensive"
+    value_range = (-math.inf, math.inf)
+    params = (
+        Param("command", list, [], "the program and its arguments (a list, or one string split like a shell)"),
+        Param("timeout", float, 600.0, "seconds the program may take for one batch", min=0.01),
+    )
+
+    def setup(self) -> None:
+        command = self.config["command"]
+        if len(command) == 1 and " " in command[0]:
+            command = shlex.split(command[0])
+        if not command:
+            raise OracleError("oracle 'external' parameter 'command': needs the program to run")
+        self._command = command
+
+    def score_valid(self, batch: MolBatch) -> np.ndarray:
+        smiles = [s for s, ok in zip(batch.smiles, batch.valid, strict=True) if ok]
+        try:
+            done = subprocess.run(
+                self._command,
+                input="\n".join(smiles) + "\n",
+                capture_output=True,
+                text=True,
+                timeout=self.config["timeout"],
+            )
+        except subprocess.TimeoutExpired:
+            log.warning(
+                "oracle 'external' %s timed out after %s s on %d molecules: scored NaN",
+                self._command[0],
+                self.config["timeout"],
+                len(smiles),
+            )
+            return np.full(len(smiles), np.nan)
+        except OSError as err:
+            raise OracleError(f"oracle 'external': cannot run {self._command[0]!r}: {err}") from err
+        if done.returncode != 0:
+            tail = done.stderr.strip().splitlines()[-1:] or ["no message"]
+            log.warning(
+                "oracle 'external' %s exited with %d (%s): scored NaN", self._command[0], done.returncode, tail[0]
+            )
+            return np.full(len(smiles), np.nan)
+        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        if len(lines) != len(smiles):
+            raise OracleError(
+                f"oracle 'external' ({self._command[0]}) wrote {len(lines)} scores for {len(smiles)} SMILES"
+            )
+        return np.array([_to_float(line) for line in lines])
+
+
+def _to_float(text: str) -> float:
+    try:
+        return float(text.split()[0])
+    except ValueError:
+        return math.nan

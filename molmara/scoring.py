@@ -1,0 +1,229 @@
+"""The scoring service: an objective behind a cache, an oracle budget and an executor.
+
+- Cache by canonical SMILES: a molecule is sent to the oracles once, however it is written.
+- Budget: oracle calls are counted as unique canonical SMILES sent to the oracles (the PMO
+  convention); once the budget is spent, new molecules are not scored (NaN, `over_budget`).
+- Executors: serial, or a pool of processes (`n_jobs`) each holding the objective once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from molmara.chem.smiles import mol_to_smiles
+from molmara.objective import Objective, ScoreResult
+from molmara.oracles.base import MolBatch
+
+
+class Executor:
+    """Evaluates an objective on molecules that are not in the cache."""
+
+    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release workers, if any."""
+
+
+class SerialExecutor(Executor):
+    """In this process, reusing the already parsed molecules."""
+
+    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
+        return objective.evaluate(batch)
+
+
+_worker_objective: Objective | None = None
+
+
+def _worker_evaluate(smiles: list[str]) -> ScoreResult:
+    assert _worker_objective is not None
+    return _worker_objective.evaluate(smiles)
+
+
+class ProcessPoolExecutorBackend(Executor):
+    """A pool of `n_jobs` processes; the batch is split into one chunk per process.
+
+    Workers are forked where the platform allows it, so that oracles registered at run time
+    (decorated user functions) exist in them; each worker holds the objective from the start.
+    """
+
+    def __init__(self, n_jobs: int = 2, min_chunk: int = 64) -> None:
+        if n_jobs < 1:
+            raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
+        self.n_jobs = n_jobs
+        self.min_chunk = min_chunk
+        self._pool: ProcessPoolExecutor | None = None
+        self._objective: Objective | None = None
+
+    def _ensure_pool(self, objective: Objective) -> ProcessPoolExecutor:
+        global _worker_objective
+        if self._pool is None or self._objective is not objective:
+            self.close()
+            _worker_objective = objective  # inherited by the forked workers
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(self.n_jobs, mp_context=context)
+            self._objective = objective
+        return self._pool
+
+    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
+        if len(canonical) < 2 * self.min_chunk:
+            return objective.evaluate(batch)
+        pool = self._ensure_pool(objective)
+        bounds = np.linspace(0, len(canonical), self.n_jobs + 1).astype(int)
+        chunks = [canonical[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        parts = list(pool.map(_worker_evaluate, chunks))
+        return ScoreResult(
+            smiles=[s for p in parts for s in p.smiles],
+            scores=np.concatenate([p.scores for p in parts]),
+            valid=np.concatenate([p.valid for p in parts]),
+            raw={k: np.concatenate([p.raw[k] for p in parts]) for k in parts[0].raw},
+            transformed={k: np.concatenate([p.transformed[k] for p in parts]) for k in parts[0].transformed},
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+def make_executor(n_jobs: int = 1) -> Executor:
+    """Serial for one job, a process pool for more."""
+    return SerialExecutor() if n_jobs <= 1 else ProcessPoolExecutorBackend(n_jobs)
+
+
+@dataclass
+class ServiceResult(ScoreResult):
+    """A `ScoreResult` that also says which molecules came from the cache or were over budget."""
+
+    canonical: list[str | None] | None = None
+    cached: np.ndarray | None = None
+    over_budget: np.ndarray | None = None
+
+    def to_frame(self):
+        frame = super().to_frame()
+        frame.insert(1, "canonical_smiles", self.canonical)
+        frame["cached"] = self.cached
+        frame["over_budget"] = self.over_budget
+        return frame
+
+
+class ScoringService:
+    """Scores batches through a canonical-SMILES cache, counting oracle calls against a budget."""
+
+    def __init__(
+        self, objective: Objective, n_jobs: int = 1, budget: int | None = None, executor: Executor | None = None
+    ) -> None:
+        if budget is not None and budget < 0:
+            raise ValueError(f"budget must be >= 0, got {budget}")
+        self.objective = objective
+        self.executor = executor or make_executor(n_jobs)
+        self.budget = budget
+        self.oracle_calls = 0
+        self._cache: dict[str, tuple[float, dict[str, float], dict[str, float]]] = {}
+
+    @property
+    def remaining(self) -> float:
+        return float("inf") if self.budget is None else self.budget - self.oracle_calls
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining <= 0
+
+    def score(self, smiles: Sequence[object]) -> ServiceResult:
+        """Scores for a batch; invalid SMILES are NaN and never count against the budget."""
+        batch = MolBatch(smiles)
+        canonical = [mol_to_smiles(m) for m in batch.mols]
+        labels = self.objective.labels
+        new: list[str] = []
+        first_index: dict[str, int] = {}
+        for i, c in enumerate(canonical):
+            if c is not None and c not in self._cache and c not in first_index:
+                first_index[c] = i
+                new.append(c)
+        affordable = new if self.budget is None else new[: max(0, int(self.remaining))]
+        cached = np.array([c is not None and c in self._cache for c in canonical], dtype=bool)
+        if affordable:
+            sub = batch.subset([first_index[c] for c in affordable])
+            result = self.executor.evaluate(self.objective, sub, affordable)
+            self.oracle_calls += len(affordable)
+            for j, c in enumerate(affordable):
+                self._cache[c] = (
+                    float(result.scores[j]),
+                    {k: float(result.raw[k][j]) for k in labels},
+                    {k: float(result.transformed[k][j]) for k in labels},
+                )
+        n = len(batch)
+        scores = np.full(n, np.nan)
+        raw = {k: np.full(n, np.nan) for k in labels}
+        transformed = {k: np.full(n, np.nan) for k in labels}
+        over_budget = np.zeros(n, dtype=bool)
+        for i, c in enumerate(canonical):
+            if c is None:
+                continue
+            entry = self._cache.get(c)
+            if entry is None:
+                over_budget[i] = True
+                continue
+            scores[i] = entry[0]
+            for k in labels:
+                raw[k][i] = entry[1][k]
+                transformed[k][i] = entry[2][k]
+        return ServiceResult(batch.smiles, scores, batch.valid.copy(), raw, transformed, canonical, cached, over_budget)
+
+    def close(self) -> None:
+        self.executor.close()
+
+    def __enter__(self) -> ScoringService:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def score_file(
+    objective: Objective | str | Path,
+    input_path: str | Path,
+    output_path: str | Path,
+    n_jobs: int = 1,
+    batch_size: int = 1000,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Score every SMILES of a `.smi`/`.csv` file into a CSV of raw and transformed values.
+
+    Lines that are not valid SMILES stay in the output, flagged `valid = False` with NaN scores.
+    The output appears under its name only when complete. Returns the table.
+    """
+    from molmara.model.corpus import read_smiles_file
+
+    if not isinstance(objective, Objective):
+        objective = Objective.from_toml(Path(objective))
+    smiles = read_smiles_file(input_path)
+    if not smiles:
+        raise ValueError(f"no SMILES in {input_path}")
+    frames = []
+    with (
+        ScoringService(objective, n_jobs=n_jobs) as service,
+        tqdm(
+            total=len(smiles), unit="mol", disable=not progress, mininterval=0.5 if sys.stderr.isatty() else 30
+        ) as bar,
+    ):
+        for start in range(0, len(smiles), batch_size):
+            frames.append(service.score(smiles[start : start + batch_size]).to_frame())
+            bar.update(len(frames[-1]))
+    table = pd.concat(frames, ignore_index=True)
+    output_path = Path(output_path)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = output_path.with_name(output_path.name + ".partial")
+    table.to_csv(partial, index=False)
+    partial.replace(output_path)
+    return table
