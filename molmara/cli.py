@@ -80,8 +80,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from molmara.oracles.registry import load_oracle_module
     from molmara.scoring import score_file
 
+    for module in args.oracle_module or []:
+        load_oracle_module(module)
     table = score_file(
         args.objective, args.input, args.output, n_jobs=args.n_jobs, batch_size=args.batch_size, progress=not args.quiet
     )
@@ -144,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output CSV")
     p.add_argument("--n-jobs", type=int, default=1, help="processes scoring in parallel (default: 1)")
     p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument(
+        "--oracle-module",
+        action="append",
+        metavar="FILE.py",
+        help="a Python file that defines your own oracles (repeatable)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_score)
 

@@ -56,8 +56,9 @@ def test_similarity_max_mean_and_fingerprints():
     for fp in ("fcfp4", "ecfp4_count", "fcfp4_count", "ecfp6"):
         assert oracles.get("similarity", smiles=[ASPIRIN], fingerprint=fp)([ASPIRIN])[0] == pytest.approx(1.0)
     # count Tanimoto by hand: ethanol vs propanol, ECFP4 counts
-    from molmara.oracles.similarity import count_tanimoto, sparse_counts
     from rdkit import Chem
+
+    from molmara.oracles.similarity import count_tanimoto, sparse_counts
 
     a, b = (sparse_counts(Chem.MolFromSmiles(s), 2, False) for s in ("CCO", "CCCO"))
     common = sum(min(v, b.get(k, 0)) for k, v in a.items())

@@ -6,7 +6,7 @@
 
 from molmara.oracles import builtin as _builtin  # noqa: F401  (registers the built-in oracles)
 from molmara.oracles.base import MolBatch, Oracle, OracleError, Param
-from molmara.oracles.registry import describe, get, names, oracle_class, register
+from molmara.oracles.registry import describe, get, load_oracle_module, names, oracle_class, register
 from molmara.oracles.user import ExternalProcessOracle, oracle
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Param",
     "describe",
     "get",
+    "load_oracle_module",
     "names",
     "oracle",
     "oracle_class",

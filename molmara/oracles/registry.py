@@ -8,8 +8,11 @@ time the registry is asked for a name.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import logging
+import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from molmara.oracles.base import Oracle, OracleError
@@ -73,3 +76,19 @@ def get(name: str, **params: Any) -> Oracle:
 def describe(name: str) -> dict:
     """The oracle's declaration: description, typed parameters, value range, cost."""
     return oracle_class(name).spec()
+
+
+def load_oracle_module(path: str | Path) -> None:
+    """Import a Python file so that the oracles it defines (by decorator or `register`) are registered.
+
+    This is how `molmara score --oracle-module my_oracles.py` finds a chemist's own oracles.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise OracleError(f"oracle module not found: {path}")
+    spec = importlib.util.spec_from_file_location(f"molmara_user_oracles_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise OracleError(f"cannot import oracle module {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
