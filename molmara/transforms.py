@@ -71,6 +71,18 @@ def gaussian(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
     return np.exp(-0.5 * ((x - mu) / sigma) ** 2)
 
 
+def min_gaussian(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+    """1 at or below μ, a Gaussian fall-off above it (GuacaMol's `MinGaussianModifier`: keep x under μ)."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-0.5 * ((np.maximum(x, mu) - mu) / sigma) ** 2)
+
+
+def max_gaussian(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+    """1 at or above μ, a Gaussian fall-off below it (GuacaMol's `MaxGaussianModifier`: keep x over μ)."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-0.5 * ((np.minimum(x, mu) - mu) / sigma) ** 2)
+
+
 def linear_ramp(x: np.ndarray, low: float, high: float) -> np.ndarray:
     """0 at or below `low`, 1 at or above `high`, linear between (swap low and high to reverse)."""
     x = np.asarray(x, dtype=float)
@@ -105,6 +117,8 @@ TRANSFORMS: dict[str, TransformSpec] = {
     "left_step": TransformSpec(left_step, ("low",), {}, "1 at or above low"),
     "right_step": TransformSpec(right_step, ("high",), {}, "1 at or below high"),
     "gaussian": TransformSpec(gaussian, ("mu", "sigma"), {}, "1 at mu, width sigma"),
+    "min_gaussian": TransformSpec(min_gaussian, ("mu", "sigma"), {}, "1 at or below mu, Gaussian fall-off above"),
+    "max_gaussian": TransformSpec(max_gaussian, ("mu", "sigma"), {}, "1 at or above mu, Gaussian fall-off below"),
     "linear_ramp": TransformSpec(linear_ramp, ("low", "high"), {}, "linear from 0 at low to 1 at high"),
     "identity": TransformSpec(identity, (), {}, "the raw value, clipped to [0, 1]"),
 }
@@ -133,8 +147,8 @@ def validate_transform(kind: str, params: dict) -> dict:
         raise TransformError(f"transform {kind!r} needs low < high, got low={out['low']}, high={out['high']}")
     if kind == "linear_ramp" and out["low"] == out["high"]:
         raise TransformError(f"transform 'linear_ramp' needs low != high, got {out['low']}")
-    if kind == "gaussian" and not out["sigma"] > 0:
-        raise TransformError(f"transform 'gaussian' parameter 'sigma' must be > 0, got {out['sigma']}")
+    if kind in ("gaussian", "min_gaussian", "max_gaussian") and not out["sigma"] > 0:
+        raise TransformError(f"transform {kind!r} parameter 'sigma' must be > 0, got {out['sigma']}")
     if kind == "double_sigmoid" and not out["coef_div"] > 0:
         raise TransformError(f"transform 'double_sigmoid' parameter 'coef_div' must be > 0, got {out['coef_div']}")
     return out
