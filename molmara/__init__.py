@@ -4,7 +4,7 @@ The public API: `load_prior` and `Prior` (sample, log-likelihood), `oracles` (ge
 `oracle` decorator), `Objective` (components, transforms, TOML), `ScoringService` and `tasks`.
 """
 
-from molmara import oracles
+from molmara import oracles, tasks
 from molmara.model import Prior, SampleResult, load_prior
 from molmara.objective import Objective, ObjectiveError, ScoreResult
 from molmara.oracles import oracle
@@ -23,4 +23,5 @@ __all__ = [
     "load_prior",
     "oracle",
     "oracles",
+    "tasks",
 ]
