@@ -1,0 +1,1 @@
+"""Reinforcement learning: MARA reward augmentation, closed-form targets and losses."""

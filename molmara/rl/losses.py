@@ -1,0 +1,52 @@
+"""RL losses over a sampled batch, as small pure functions of tensors.
+
+Inputs are per-sequence log-likelihoods (agent with gradient; prior without) and rewards — already
+MARA-augmented when MARA is on (MARA and the loss are independent choices). Invalid molecules carry
+reward 0 (the trainer maps NaN to 0 before calling).
+
+- `reinvent_loss`: REINVENT's augmented likelihood, mean (log π_prior + σ·R − log π_agent)²; its fixed
+  point is π_prior·exp(σR), the reverse-KL target with β = 1/σ.
+- `reverse_kl_loss`: policy gradient on R − β·(log π_θ − log π_ref) with a leave-one-out baseline (the
+  paper's estimator of the reverse-KL regularised objective).
+- `forward_kl_loss`: policy gradient on R (leave-one-out baseline) plus β·E_{y∼π_ref}[∇ log π_θ(y)],
+  the gradient of −β·KL(π_ref‖π_θ), estimated on a batch sampled from the prior.
+"""
+
+from __future__ import annotations
+
+import torch
+
+LOSSES = ("reinvent", "reverse_kl", "forward_kl")
+
+
+def leave_one_out(values: torch.Tensor) -> torch.Tensor:
+    """For each element, the mean of the others (0 for a batch of one)."""
+    n = values.numel()
+    if n < 2:
+        return torch.zeros_like(values)
+    return (values.sum() - values) / (n - 1)
+
+
+def reinvent_loss(
+    agent_logp: torch.Tensor, prior_logp: torch.Tensor, rewards: torch.Tensor, sigma: float
+) -> torch.Tensor:
+    """Mean squared gap between the augmented likelihood log π_prior + σR and log π_agent."""
+    target = prior_logp.detach() + sigma * rewards
+    return torch.mean((target - agent_logp) ** 2)
+
+
+def reverse_kl_loss(
+    agent_logp: torch.Tensor, prior_logp: torch.Tensor, rewards: torch.Tensor, beta: float
+) -> torch.Tensor:
+    """REINFORCE on the KL-regularised return with a leave-one-out baseline."""
+    returns = rewards - beta * (agent_logp.detach() - prior_logp.detach())
+    advantage = returns - leave_one_out(returns)
+    return -torch.mean(advantage * agent_logp)
+
+
+def forward_kl_loss(
+    agent_logp: torch.Tensor, rewards: torch.Tensor, agent_logp_on_prior_samples: torch.Tensor, beta: float
+) -> torch.Tensor:
+    """REINFORCE on R (leave-one-out baseline) and maximum likelihood of prior samples weighted by β."""
+    advantage = rewards - leave_one_out(rewards)
+    return -torch.mean(advantage * agent_logp) - beta * torch.mean(agent_logp_on_prior_samples)
