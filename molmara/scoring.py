@@ -12,7 +12,7 @@ import multiprocessing
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +108,8 @@ class ServiceResult(ScoreResult):
     canonical: list[str | None] | None = None
     cached: np.ndarray | None = None
     over_budget: np.ndarray | None = None
+    mols: list | None = field(default=None, repr=False)
+    """The parsed molecules (RDKit, None where invalid), so that callers need not parse again."""
 
     def to_frame(self):
         frame = super().to_frame()
@@ -178,7 +180,9 @@ class ScoringService:
             for k in labels:
                 raw[k][i] = entry[1][k]
                 transformed[k][i] = entry[2][k]
-        return ServiceResult(batch.smiles, scores, batch.valid.copy(), raw, transformed, canonical, cached, over_budget)
+        return ServiceResult(
+            batch.smiles, scores, batch.valid.copy(), raw, transformed, canonical, cached, over_budget, batch.mols
+        )
 
     def close(self) -> None:
         self.executor.close()

@@ -1,0 +1,161 @@
+"""The configuration of an RL run, validated by pydantic: unknown keys and out-of-range values are
+errors that name the key, the value and what is allowed.
+
+    prior = "data/priors/moses_gru.prior"     # optional: the shipped prior by default
+    objective = "data/configs/druglike.toml"  # an objective TOML file, or `task = "osimertinib_mpo"`
+    loss = "reinvent"                         # "reinvent", "reverse_kl" or "forward_kl"
+    mara = true
+    sigma = 128.0                             # REINVENT's σ; β = 1/σ for the KL losses unless `beta` is set
+    tau = 0.8                                 # a number, or a per-batch percentile such as "p90"
+    batch_size = 64
+    max_oracle_calls = 2000
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from molmara.rl.mara import MaraError, parse_tau
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class RunConfigError(ValueError):
+    """A run configuration is invalid; the message names the key and the value."""
+
+
+class DiversityFilterConfig(BaseModel):
+    """REINVENT's identical-Murcko-scaffold filter: a scaffold's molecules score 0 once its bucket is full."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = False
+    bucket_size: int = Field(25, ge=1)
+    min_score: float = Field(0.4, ge=0.0, le=1.0, description="only molecules at or above this fill buckets")
+
+
+class ReplayConfig(BaseModel):
+    """Top-k experience replay as in REINVENT: the best molecules so far join each loss."""
+
+    model_config = ConfigDict(extra="forbid")
+    memory_size: int = Field(0, ge=0, description="0 turns replay off")
+    sample_size: int = Field(10, ge=1)
+
+
+class CollapseConfig(BaseModel):
+    """Warn (and optionally stop) when batch uniqueness or new hit scaffolds stay low for `patience` steps."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_batch_uniqueness: float = Field(0.5, ge=0.0, le=1.0)
+    min_new_scaffolds: int = Field(1, ge=0)
+    patience: int = Field(20, ge=1)
+    stop: bool = False
+
+
+class RunConfig(BaseModel):
+    """Everything that defines an RL run."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "run"
+    prior: str | None = None
+    agent: str | None = Field(None, description="start the agent from this checkpoint instead of the prior")
+    objective: str | dict[str, Any] | None = None
+    task: str | None = None
+    loss: Literal["reinvent", "reverse_kl", "forward_kl"] = "reinvent"
+    mara: bool = True
+    sigma: float = Field(128.0, gt=0)
+    beta: float | None = Field(None, gt=0, description="KL coefficient; 1/sigma when not set")
+    tau: float | str = 0.8
+    hit_threshold: float | None = Field(None, description="score counted as a hit; tau when tau is a number")
+    batch_size: int = Field(64, ge=1)
+    learning_rate: float = Field(1e-4, gt=0, le=1)
+    clip_grad_norm: float = Field(10.0, gt=0)
+    temperature: float = Field(1.0, gt=0)
+    max_oracle_calls: int | None = Field(2000, ge=1)
+    max_steps: int | None = Field(None, ge=1)
+    max_seconds: float | None = Field(None, gt=0)
+    replay: ReplayConfig = Field(default_factory=ReplayConfig)
+    diversity_filter: DiversityFilterConfig = Field(default_factory=DiversityFilterConfig)
+    collapse: CollapseConfig = Field(default_factory=CollapseConfig)
+    checkpoint_every: int = Field(10, ge=1)
+    seed: int = 0
+    device: str = "auto"
+    n_jobs: int = Field(1, ge=1)
+    output: str = "molmara-runs"
+
+    @field_validator("tau")
+    @classmethod
+    def _tau(cls, value: float | str) -> float | str:
+        try:
+            tau = parse_tau(value)
+        except MaraError as err:
+            raise ValueError(str(err)) from None
+        if isinstance(tau, float) and not 0.0 <= tau <= 1.0:
+            raise ValueError(f"tau must lie in the objective's score range [0, 1], got {tau}")
+        return tau
+
+    @model_validator(mode="after")
+    def _objective_and_budget(self) -> RunConfig:
+        if (self.objective is None) == (self.task is None):
+            raise ValueError("give exactly one of `objective` (a TOML file or table) and `task` (a task name)")
+        if self.max_oracle_calls is None and self.max_steps is None and self.max_seconds is None:
+            raise ValueError("give a budget: max_oracle_calls, max_steps or max_seconds")
+        return self
+
+    @property
+    def kl_beta(self) -> float:
+        """β of the KL-regularised objective (REINVENT's σ is 1/β)."""
+        return self.beta if self.beta is not None else 1.0 / self.sigma
+
+    @property
+    def hit_score(self) -> float:
+        if self.hit_threshold is not None:
+            return self.hit_threshold
+        return self.tau if isinstance(self.tau, float) else 0.8
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.output) / self.name
+
+
+def _readable(err: ValidationError) -> str:
+    parts = []
+    for problem in err.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "config"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif problem["type"] not in ("value_error", "missing"):
+            message += f" (got {problem.get('input')!r})"
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def load_run_config(source: str | Path | dict) -> RunConfig:
+    """A validated `RunConfig` from a dict or a TOML file; `RunConfigError` names what is wrong."""
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise RunConfigError(f"run config not found: {path}")
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as err:
+            raise RunConfigError(f"run config {path} is not valid TOML: {err}") from None
+        # a relative objective path is relative to the config file
+        objective = data.get("objective")
+        if isinstance(objective, str) and not Path(objective).is_absolute():
+            candidate = path.parent / objective
+            if candidate.is_file():
+                data = {**data, "objective": str(candidate)}
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as err:
+        raise RunConfigError(_readable(err)) from None

@@ -1,0 +1,325 @@
+"""The RL trainer: sample → score → prior likelihood → (diversity filter) → MARA → loss → step.
+
+One step: the agent samples a batch; the scoring service scores it (canonical-SMILES cache, budget of
+unique oracle calls); the prior scores the same token sequences; invalid molecules get reward 0 and
+molecules past the budget are left out of the loss; the optional diversity filter zeroes full
+scaffold buckets; MARA rescales the rewards at or above τ; the chosen loss takes an Adam step.
+Every step is recorded (see `Recorder`), checkpoints are written every N steps and at the end, and a
+resumed run continues the same seeded trajectory: the sampling generator, the optimiser, the cache,
+the replay memory and the filter are all in the checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from molmara.chem.scaffolds import murcko_scaffold_mol
+from molmara.model.prior import CheckpointError, load_prior
+from molmara.objective import Objective
+from molmara.rl.config import RunConfig
+from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
+from molmara.rl.losses import forward_kl_loss, reinvent_loss, reverse_kl_loss
+from molmara.rl.mara import augment
+from molmara.rl.recorder import CsvRecorder, Recorder
+from molmara.rl.replay import ReplayMemory
+from molmara.scoring import ScoringService
+
+log = logging.getLogger("molmara.rl")
+
+
+class TrainingError(RuntimeError):
+    """The run cannot go on (NaN loss, an objective that fails on every molecule); a checkpoint was written."""
+
+
+@dataclass
+class RunState:
+    """What the trainer knows about the run so far (also what a checkpoint restores)."""
+
+    step: int = 0
+    elapsed: float = 0.0
+    hits: set[str] = field(default_factory=set)
+    hit_scaffolds: set[str] = field(default_factory=set)
+    status: str = "running"
+
+
+def build_objective(config: RunConfig) -> Objective:
+    """The run's objective: a task by name, a TOML file, or an inline table."""
+    from molmara import tasks
+
+    if config.task is not None:
+        return tasks.get(config.task)
+    if isinstance(config.objective, dict):
+        return Objective.from_dict(config.objective)
+    return Objective.from_toml(config.objective)
+
+
+class Trainer:
+    """Fine-tunes an agent (a copy of the prior) against an objective; see the module docstring."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        recorder: Recorder | None = None,
+        callbacks: list[Callable[[Trainer, dict], None]] | None = None,
+        objective: Objective | None = None,
+    ) -> None:
+        self.config = config
+        self.prior = load_prior(config.prior, config.device)
+        self.agent = load_prior(config.agent, config.device) if config.agent else self.prior.copy()
+        if self.agent.vocabulary != self.prior.vocabulary:
+            raise CheckpointError("the agent and the prior have different vocabularies: they cannot be compared")
+        for p in self.prior.model.parameters():
+            p.requires_grad_(False)
+        self.objective = objective or build_objective(config)
+        self.service = ScoringService(self.objective, n_jobs=config.n_jobs, budget=config.max_oracle_calls)
+        self.optimizer = torch.optim.Adam(self.agent.model.parameters(), lr=config.learning_rate)
+        self.generator = torch.Generator(device=self.agent.device).manual_seed(config.seed)
+        self.rng = np.random.default_rng(config.seed)
+        self.replay = ReplayMemory(config.replay.memory_size)
+        df = config.diversity_filter
+        self.diversity_filter = ScaffoldDiversityFilter(df.bucket_size, df.min_score) if df.enabled else None
+        c = config.collapse
+        self.collapse = CollapseDetector(c.min_batch_uniqueness, c.min_new_scaffolds, c.patience)
+        self.recorder = recorder if recorder is not None else CsvRecorder(config.run_dir)
+        self.callbacks = list(callbacks or [])
+        self.state = RunState()
+        self.checkpoint_path = config.run_dir / "checkpoint.pt"
+
+    # ------------------------------------------------------------------ one step
+    def _likelihoods(self, sequences: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        agent_logp = self.agent.log_likelihood_tensor(sequences)
+        with torch.no_grad():
+            prior_logp = self.prior.log_likelihood_tensor(sequences)
+        return agent_logp, prior_logp
+
+    def step(self) -> dict:
+        """Run one RL step and return its record."""
+        config, started = self.config, time.time()
+        self.agent.model.train()
+        sample = self.agent.sample(config.batch_size, config.temperature, generator=self.generator)
+        scored = self.service.score(sample.smiles)
+        scorable = scored.valid & ~scored.over_budget
+        if scorable.any() and not np.isfinite(scored.scores[scorable]).any():
+            self.save_checkpoint()
+            raise TrainingError("the objective returned NaN for every valid molecule of the batch; stopped")
+        in_loss = ~scored.over_budget
+        raw_scores = np.where(np.isfinite(scored.scores), scored.scores, 0.0)
+        scaffolds = [murcko_scaffold_mol(m) for m in scored.mols]
+        rewards = raw_scores.copy()
+        if self.diversity_filter is not None:
+            rewards = self.diversity_filter.apply(rewards, scaffolds)
+
+        sequences = sample.sequences
+        replay_smiles, replay_scores = self.replay.sample(config.replay.sample_size, self.rng)
+        if replay_smiles:
+            replay_ids, _ = self.agent.encode_batch(replay_smiles)
+            width = max(sequences.shape[1], replay_ids.shape[1])
+            sequences = torch.cat([_pad(sequences, width), _pad(replay_ids, width)])
+            rewards = np.concatenate([rewards, replay_scores])
+            in_loss = np.concatenate([in_loss, np.ones(len(replay_smiles), dtype=bool)])
+
+        agent_logp, prior_logp = self._likelihoods(sequences)
+        beta = config.kl_beta
+        mara = augment(rewards, prior_logp.cpu().numpy(), config.tau, beta) if config.mara else None
+        reward_used = mara.rewards if mara is not None else rewards
+        mask = torch.from_numpy(in_loss).to(agent_logp.device)
+        r = torch.from_numpy(np.nan_to_num(reward_used, nan=0.0)).to(agent_logp.device, agent_logp.dtype)
+        if config.loss == "reinvent":
+            loss = reinvent_loss(agent_logp[mask], prior_logp[mask], r[mask], sigma=1.0 / beta)
+        elif config.loss == "reverse_kl":
+            loss = reverse_kl_loss(agent_logp[mask], prior_logp[mask], r[mask], beta)
+        else:
+            with torch.no_grad():
+                prior_sample = self.prior.sample(config.batch_size, generator=self.generator)
+            on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
+            loss = forward_kl_loss(agent_logp[mask], r[mask], on_prior, beta)
+        if not torch.isfinite(loss):
+            self.save_checkpoint()
+            raise TrainingError(f"the loss became {loss.item()} at step {self.state.step + 1}; checkpoint written")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.agent.model.parameters(), config.clip_grad_norm)
+        self.optimizer.step()
+        self.replay.add(scored.canonical, np.where(scored.over_budget, np.nan, scored.scores))
+
+        self.state.step += 1
+        self.state.elapsed += time.time() - started
+        n = len(sample.smiles)
+        record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, n, raw_scores)
+        self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
+        self.recorder.record_step(record)
+        for callback in self.callbacks:
+            callback(self, record)
+        return record
+
+    def _record(self, scored, scaffolds, agent_logp, prior_logp, loss, mara, n, raw_scores) -> dict:
+        valid = scored.valid & ~scored.over_budget
+        scores = scored.scores[valid]
+        canonical = [c for c, ok in zip(scored.canonical, valid, strict=True) if ok]
+        hit_score = self.config.hit_score
+        new_scaffolds = 0
+        for c, s, scaffold in zip(scored.canonical, scored.scores, scaffolds, strict=True):
+            if c is not None and np.isfinite(s) and s >= hit_score:
+                self.state.hits.add(c)
+                if scaffold is not None and scaffold not in self.state.hit_scaffolds:
+                    self.state.hit_scaffolds.add(scaffold)
+                    new_scaffolds += 1
+        uniqueness = len(set(canonical)) / n if n else 0.0
+        warning = self.collapse.update(uniqueness, new_scaffolds)
+        if warning:
+            log.warning("step %d: %s", self.state.step, warning)
+            if self.config.collapse.stop:
+                self.state.status = "collapsed"
+        agent_nll = -agent_logp.detach().cpu().numpy()
+        prior_nll = -prior_logp.detach().cpu().numpy()
+        anchor = mara.anchor if mara is not None and mara.anchor is not None and mara.anchor < n else None
+        return {
+            "step": self.state.step,
+            "oracle_calls": self.service.oracle_calls,
+            "elapsed_s": round(self.state.elapsed, 3),
+            "score_mean": float(np.mean(scores)) if scores.size else math.nan,
+            "score_max": float(np.max(scores)) if scores.size else math.nan,
+            "score_p90": float(np.percentile(scores, 90)) if scores.size else math.nan,
+            "valid_fraction": float(scored.valid.mean()) if n else 0.0,
+            "unique_fraction": uniqueness,
+            "above_tau_fraction": float(mara.above[:n].mean()) if mara is not None else math.nan,
+            "tau": mara.threshold if mara is not None else math.nan,
+            "hits": len(self.state.hits),
+            "unique_hit_scaffolds": len(self.state.hit_scaffolds),
+            "new_hit_scaffolds": new_scaffolds,
+            "agent_nll": float(agent_nll.mean()),
+            "prior_nll": float(prior_nll.mean()),
+            "kl_estimate": float(np.mean(prior_nll - agent_nll)),
+            "anchor_smiles": scored.smiles[anchor] if anchor is not None else "",
+            "anchor_prior_nll": float(prior_nll[anchor]) if anchor is not None else math.nan,
+            "loss": float(loss.item()),
+            "collapse_warning": warning or "",
+        }
+
+    def _record_molecules(self, scored, scaffolds, agent_logp, prior_logp, rewards) -> None:
+        sigma = 1.0 / self.config.kl_beta
+        agent_nll = (-agent_logp).detach().cpu().numpy()
+        prior_nll = (-prior_logp).detach().cpu().numpy()
+        rows = []
+        for i, smiles in enumerate(scored.smiles):
+            row = {
+                "SMILES": smiles,
+                "Score": scored.scores[i],
+                "Agent": agent_nll[i],
+                "Prior": prior_nll[i],
+                "Target": prior_nll[i] - sigma * rewards[i],  # REINVENT's augmented NLL
+                "Scaffold": scaffolds[i] if scaffolds[i] is not None else "",
+            }
+            for label in self.objective.labels:
+                row[label] = scored.transformed[label][i]
+                row[f"{label} (raw)"] = scored.raw[label][i]
+            row.update(
+                step=self.state.step,
+                canonical_smiles=scored.canonical[i] or "",
+                valid=bool(scored.valid[i]),
+                reward=rewards[i],
+                hit=bool(np.isfinite(scored.scores[i]) and scored.scores[i] >= self.config.hit_score),
+                over_budget=bool(scored.over_budget[i]),
+            )
+            rows.append(row)
+        self.recorder.record_molecules(rows)
+
+    # ------------------------------------------------------------------ the loop
+    def budget_left(self) -> bool:
+        c = self.config
+        if self.service.exhausted:
+            return False
+        if c.max_steps is not None and self.state.step >= c.max_steps:
+            return False
+        return c.max_seconds is None or self.state.elapsed < c.max_seconds
+
+    def run(self, resume: bool = False) -> RunState:
+        """Train until a budget is spent (or a collapse stops the run); returns the final state."""
+        resumed_step = self.load_checkpoint() if resume else None
+        self.recorder.start(self.config.model_dump(), resumed_step)
+        try:
+            while self.budget_left() and self.state.status == "running":
+                self.step()
+                if self.state.step % self.config.checkpoint_every == 0:
+                    self.save_checkpoint()
+        except KeyboardInterrupt:
+            self.state.status = "cancelled"
+            self.save_checkpoint()
+            self.recorder.finish("cancelled", self.summary())
+            raise
+        except TrainingError:
+            self.state.status = "failed"
+            self.recorder.finish("failed", self.summary())
+            raise
+        finally:
+            self.service.close()
+        if self.state.status == "running":
+            self.state.status = "finished"
+        self.save_checkpoint()
+        self.agent.metadata = {**self.agent.metadata, "rl_run": self.config.name, "rl_steps": self.state.step}
+        self.agent.save(self.config.run_dir / "agent.prior")
+        self.recorder.finish(self.state.status, self.summary())
+        return self.state
+
+    def summary(self) -> dict:
+        return {
+            "steps": self.state.step,
+            "oracle_calls": self.service.oracle_calls,
+            "hits": len(self.state.hits),
+            "unique_hit_scaffolds": len(self.state.hit_scaffolds),
+            "elapsed_s": round(self.state.elapsed, 1),
+        }
+
+    # ------------------------------------------------------------------ checkpoints
+    def save_checkpoint(self) -> None:
+        cache = self.service._cache
+        state = {
+            "step": self.state.step,
+            "elapsed": self.state.elapsed,
+            "hits": sorted(self.state.hits),
+            "hit_scaffolds": sorted(self.state.hit_scaffolds),
+            "agent": self.agent.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "generator": self.generator.get_state(),
+            "rng": self.rng.bit_generator.state,
+            "oracle_calls": self.service.oracle_calls,
+            "cache_keys": list(cache),
+            "cache_values": [[v[0], list(v[1].values()), list(v[2].values())] for v in cache.values()],
+            "replay": self.replay.items,
+            "diversity_filter": self.diversity_filter.state() if self.diversity_filter else {},
+        }
+        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.checkpoint_path.with_name("checkpoint.pt.tmp")
+        torch.save(state, tmp)
+        tmp.replace(self.checkpoint_path)
+
+    def load_checkpoint(self) -> int:
+        if not self.checkpoint_path.is_file():
+            raise CheckpointError(f"no checkpoint to resume from in {self.checkpoint_path.parent}")
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        self.agent.model.load_state_dict(state["agent"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.generator.set_state(state["generator"])
+        self.rng.bit_generator.state = state["rng"]
+        labels = self.objective.labels
+        self.service._cache = {
+            k: (v[0], dict(zip(labels, v[1], strict=True)), dict(zip(labels, v[2], strict=True)))
+            for k, v in zip(state["cache_keys"], state["cache_values"], strict=True)
+        }
+        self.service.oracle_calls = state["oracle_calls"]
+        self.replay.items = dict(state["replay"])
+        if self.diversity_filter is not None and state["diversity_filter"]:
+            self.diversity_filter.load_state(state["diversity_filter"])
+        self.state = RunState(state["step"], state["elapsed"], set(state["hits"]), set(state["hit_scaffolds"]))
+        return self.state.step
+
+
+def _pad(ids: torch.Tensor, width: int) -> torch.Tensor:
+    return torch.nn.functional.pad(ids, (0, width - ids.shape[1]))

@@ -1,0 +1,153 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import molmara
+from molmara.rl.config import RunConfigError, load_run_config
+from molmara.rl.recorder import CsvRecorder, MemoryRecorder
+from molmara.rl.trainer import Trainer, TrainingError
+
+QED = {"component": [{"oracle": "qed", "weight": 1.0}]}
+
+
+def config(tiny_prior_path, tmp_path, **overrides):
+    values = dict(
+        prior=str(tiny_prior_path),
+        objective=QED,
+        batch_size=32,
+        max_oracle_calls=None,
+        max_steps=4,
+        tau=0.6,
+        device="cpu",
+        output=str(tmp_path),
+        checkpoint_every=2,
+        learning_rate=1e-3,
+    )
+    values.update(overrides)
+    return load_run_config(values)
+
+
+@pytest.mark.parametrize("loss", ["reinvent", "reverse_kl", "forward_kl"])
+@pytest.mark.parametrize("mara", [True, False])
+def test_each_loss_runs_and_records(tiny_prior_path, tmp_path, loss, mara):
+    recorder = MemoryRecorder()
+    seen = []
+    trainer = Trainer(config(tiny_prior_path, tmp_path, loss=loss, mara=mara), recorder, [lambda t, r: seen.append(r)])
+    state = trainer.run()
+    assert state.status == "finished" and state.step == 4 and len(seen) == 4
+    assert len(recorder.molecules) == 4 * 32
+    record = recorder.steps[-1]
+    for key in ("oracle_calls", "score_mean", "valid_fraction", "unique_fraction", "hits", "kl_estimate", "loss"):
+        assert key in record
+    assert math.isfinite(record["loss"])
+    assert (record["anchor_smiles"] != "") == (mara and record["above_tau_fraction"] > 0)
+    molecule = recorder.molecules[0]
+    assert {"SMILES", "Score", "Agent", "Prior", "Target", "Scaffold", "qed", "qed (raw)", "step"} <= set(molecule)
+    assert (tmp_path / "run" / "agent.prior").is_file()
+
+
+def test_budget_of_unique_oracle_calls_stops_the_run(tiny_prior_path, tmp_path):
+    trainer = Trainer(config(tiny_prior_path, tmp_path, max_steps=None, max_oracle_calls=50), MemoryRecorder())
+    trainer.run()
+    assert trainer.service.oracle_calls == 50
+    assert trainer.state.step >= 2
+
+
+def test_resumed_run_follows_the_same_trajectory(tiny_prior_path, tmp_path):
+    straight = Trainer(config(tiny_prior_path, tmp_path / "a", max_steps=6, checkpoint_every=3), MemoryRecorder())
+    straight.run()
+    first = Trainer(config(tiny_prior_path, tmp_path / "b", max_steps=3, checkpoint_every=3), MemoryRecorder())
+    first.run()
+    recorder = MemoryRecorder()
+    resumed = Trainer(config(tiny_prior_path, tmp_path / "b", max_steps=6, checkpoint_every=3), recorder)
+    resumed.run(resume=True)
+    assert [r["step"] for r in recorder.steps] == [4, 5, 6]
+    for key, value in straight.agent.model.state_dict().items():
+        torch.testing.assert_close(resumed.agent.model.state_dict()[key], value)
+    assert resumed.service.oracle_calls == straight.service.oracle_calls
+
+
+def test_csv_recorder_writes_reinvent_columns(tiny_prior_path, tmp_path):
+    import pandas as pd
+
+    cfg = config(tiny_prior_path, tmp_path, max_steps=2)
+    Trainer(cfg, CsvRecorder(cfg.run_dir)).run()
+    molecules = pd.read_csv(cfg.run_dir / "molecules.csv")
+    assert list(molecules.columns[:6]) == ["SMILES", "Score", "Agent", "Prior", "Target", "Scaffold"]
+    assert len(molecules) == 64 and set(molecules["step"]) == {1, 2}
+    assert len(pd.read_csv(cfg.run_dir / "steps.csv")) == 2
+
+
+def test_diversity_filter_and_replay_run(tiny_prior_path, tmp_path):
+    cfg = config(
+        tiny_prior_path,
+        tmp_path,
+        diversity_filter={"enabled": True, "bucket_size": 1, "min_score": 0.0},
+        replay={"memory_size": 20, "sample_size": 5},
+    )
+    trainer = Trainer(cfg, MemoryRecorder())
+    trainer.run()
+    valid_unique = {m["canonical_smiles"] for m in trainer.recorder.molecules if m["valid"]}
+    assert len(trainer.replay) == min(20, len(valid_unique)) > 0
+    assert trainer.diversity_filter.buckets and max(trainer.diversity_filter.buckets.values()) == 1
+
+
+def test_scaffold_filter_by_hand():
+    from molmara.rl.filters import ScaffoldDiversityFilter
+
+    scores = np.array([0.9, 0.8, 0.7, 0.2, np.nan, 0.9])
+    scaffolds = ["c1ccccc1", "c1ccccc1", "c1ccccc1", "c1ccccc1", None, "C1CCCCC1"]
+    flt = ScaffoldDiversityFilter(bucket_size=2, min_score=0.5)
+    out = flt.apply(scores, scaffolds)
+    np.testing.assert_array_equal(out[[0, 1, 2, 3, 5]], [0.9, 0.8, 0.0, 0.2, 0.9])  # the third benzene hit: 0
+    assert np.isnan(out[4]) and flt.buckets == {"c1ccccc1": 2, "C1CCCCC1": 1}
+
+
+def test_an_objective_that_fails_on_every_molecule_stops_with_a_checkpoint(tiny_prior_path, tmp_path):
+    @molmara.oracle(name="always_fails", description="raises on every molecule")
+    def always_fails(mol):
+        raise RuntimeError("broken oracle")
+
+    cfg = config(tiny_prior_path, tmp_path, objective={"component": [{"oracle": "always_fails", "weight": 1.0}]})
+    with pytest.raises(TrainingError, match="NaN for every valid molecule"):
+        Trainer(cfg, MemoryRecorder()).run()
+    assert (cfg.run_dir / "checkpoint.pt").is_file()
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"beta": 0}, "beta"),
+        ({"tau": 1.5}, "tau must lie in"),
+        ({"tau": "top10"}, "percentile"),
+        ({"colour": "red"}, "colour: unknown key"),
+        ({"objective": None}, "exactly one of"),
+        ({"max_steps": None, "max_oracle_calls": None}, "give a budget"),
+    ],
+)
+def test_bad_run_configs_name_the_key(tiny_prior_path, tmp_path, override, message):
+    with pytest.raises(RunConfigError, match=message):
+        config(tiny_prior_path, tmp_path, **override)
+
+
+def test_agent_with_another_vocabulary_is_refused(tiny_prior_path, tmp_path):
+    from molmara.model import ModelConfig, Prior, SmilesRNN, Vocabulary
+    from molmara.model.prior import CheckpointError
+
+    vocabulary = Vocabulary.from_smiles(["CCO", "c1ccccc1"])
+    other = Prior(
+        SmilesRNN(ModelConfig(vocab_size=len(vocabulary), hidden_size=8, num_layers=1)), vocabulary, device="cpu"
+    )
+    other.save(tmp_path / "other.prior")
+    with pytest.raises(CheckpointError, match="different vocabularies"):
+        Trainer(config(tiny_prior_path, tmp_path, agent=str(tmp_path / "other.prior")), MemoryRecorder())
+
+
+def test_mara_run_scores_more_above_tau_than_it_started(tiny_prior_path, tmp_path):
+    recorder = MemoryRecorder()
+    Trainer(config(tiny_prior_path, tmp_path, max_steps=25, batch_size=64, learning_rate=5e-3), recorder).run()
+    first, last = recorder.steps[0]["score_mean"], np.mean([r["score_mean"] for r in recorder.steps[-5:]])
+    assert last > first
