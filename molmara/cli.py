@@ -95,6 +95,32 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from molmara.rl import load_run_config, run
+
+    config = load_run_config(args.config)
+    if args.output is not None:
+        config = config.model_copy(update={"output": args.output})
+
+    def progress(trainer, record) -> None:
+        if not args.quiet:
+            print(
+                f"step {record['step']:4d}  oracle calls {record['oracle_calls']:6d}  "
+                f"score {record['score_mean']:.3f} (max {record['score_max']:.3f})  hits {record['hits']:5d}  "
+                f"hit scaffolds {record['unique_hit_scaffolds']:5d}  valid {record['valid_fraction']:.2f}",
+                flush=True,
+            )
+
+    trainer = run(config, resume=args.resume, callbacks=[progress])
+    summary = trainer.summary()
+    print(
+        f"{trainer.state.status}: {summary['steps']} steps, {summary['oracle_calls']:,} oracle calls, "
+        f"{summary['hits']:,} hits (score >= {config.hit_score}) on {summary['unique_hit_scaffolds']:,} scaffolds; "
+        f"results in {config.run_dir}"
+    )
+    return 0
+
+
 def cmd_oracles(args: argparse.Namespace) -> int:
     from molmara import oracles
 
@@ -157,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("run", help="fine-tune the prior with RL (MARA) on an objective, from a run config TOML")
+    p.add_argument("config", help="run config TOML (see data/configs/)")
+    p.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    p.add_argument("--output", default=None, help="folder for run results (overrides the config)")
+    p.add_argument("--quiet", action="store_true", help="no per-step lines")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("oracles", help="list the registered oracles with their parameters")
     p.set_defaults(func=cmd_oracles)

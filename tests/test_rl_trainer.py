@@ -151,3 +151,23 @@ def test_mara_run_scores_more_above_tau_than_it_started(tiny_prior_path, tmp_pat
     Trainer(config(tiny_prior_path, tmp_path, max_steps=25, batch_size=64, learning_rate=5e-3), recorder).run()
     first, last = recorder.steps[0]["score_mean"], np.mean([r["score_mean"] for r in recorder.steps[-5:]])
     assert last > first
+
+
+def test_molmara_run_command(tiny_prior_path, tmp_path, capsys):
+    from molmara.cli import main
+
+    objective = tmp_path / "objective.toml"
+    objective.write_text('[[component]]\noracle = "qed"\nweight = 1.0\n')
+    run_config = tmp_path / "run.toml"
+    run_config.write_text(
+        f'name = "cli"\nprior = "{tiny_prior_path}"\nobjective = "objective.toml"\nbatch_size = 16\n'
+        f'max_steps = 3\nmax_oracle_calls = 1000\ndevice = "cpu"\noutput = "{tmp_path / "runs"}"\n'
+    )
+    assert main(["run", str(run_config)]) == 0
+    out = capsys.readouterr().out
+    assert "step    3" in out and "finished: 3 steps" in out
+    assert (tmp_path / "runs" / "cli" / "molecules.csv").is_file()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('objective = "objective.toml"\nbatch_size = 0\n')
+    assert main(["run", str(bad)]) == 1
+    assert "batch_size" in capsys.readouterr().err
