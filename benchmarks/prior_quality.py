@@ -17,6 +17,7 @@ import torch
 
 from benchmarks.common import write_result
 from molmara import load_prior
+from molmara.chem.smiles import is_valid
 from molmara.demo import MOSES_TRAIN
 from molmara.metrics.distribution import sample_quality
 from molmara.model.corpus import clean_corpus, read_smiles_file
@@ -51,7 +52,7 @@ def main() -> None:
     if not args.no_fcd:
         with gzip.open(MOSES_TEST, "rt") as handle:
             test = [line.strip() for line in handle][1:]
-        valid = [s for s in result.smiles if s]
+        valid = [s for s in result.smiles if is_valid(s)]  # MOSES: FCD over the valid molecules
         start = time.perf_counter()
         quality["fcd_test"] = fcd_to(valid, test, "cuda" if torch.cuda.is_available() else "cpu")
         quality["fcd_seconds"] = time.perf_counter() - start

@@ -135,7 +135,7 @@ def test_interrupted_pretraining_resumes_to_the_same_weights(tmp_path):
         "from molmara.model.pretrain import PretrainConfig, pretrain\n"
         "from tests.test_pretrain import small_config\n"
         "from pathlib import Path\n"
-        "pretrain(small_config(Path(sys.argv[1]), epochs=40, checkpoint_every=20))\n"
+        "pretrain(small_config(Path(sys.argv[1]), epochs=15, checkpoint_every=20))\n"
     )
     root = Path(__file__).resolve().parents[1]
     env = dict(os.environ, PYTHONPATH=str(root))
@@ -150,10 +150,10 @@ def test_interrupted_pretraining_resumes_to_the_same_weights(tmp_path):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) != 0
     saved = torch.load(state, weights_only=True)
-    assert 0 < saved["step"] < 40 * 31  # stopped part-way
+    assert 0 < saved["step"] < 15 * 31  # stopped part-way
 
-    resumed = pretrain(small_config(interrupted_dir, epochs=40, checkpoint_every=20))
-    straight = pretrain(small_config(tmp_path / "straight", epochs=40, checkpoint_every=20))
+    resumed = pretrain(small_config(interrupted_dir, epochs=15, checkpoint_every=20))
+    straight = pretrain(small_config(tmp_path / "straight", epochs=15, checkpoint_every=20))
     assert resumed.metadata["steps"] == straight.metadata["steps"]
     for key, value in straight.model.state_dict().items():
         torch.testing.assert_close(resumed.model.state_dict()[key], value)

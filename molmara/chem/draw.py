@@ -16,10 +16,11 @@ def grid_svg(smiles: Sequence[str], legends: Sequence[str] | None = None, per_ro
     if not pairs:
         return "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>"
     mols, kept_legends = zip(*pairs, strict=True)
-    return Draw.MolsToGridImage(
+    svg = Draw.MolsToGridImage(
         list(mols),
         molsPerRow=per_row,
         subImgSize=(size, size),
         legends=[str(x)[:40] for x in kept_legends],
         useSVG=True,
     )
+    return getattr(svg, "data", svg)  # under IPython, RDKit wraps the SVG text in a display object
