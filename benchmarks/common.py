@@ -46,7 +46,9 @@ def machine() -> dict:
 
 
 def command() -> str:
-    return "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0])] + sys.argv[1:])
+    """The command that reproduces this run, from the repository root (benchmarks run as modules)."""
+    module = "benchmarks." + Path(sys.argv[0]).stem
+    return "python -m " + " ".join(shlex.quote(a) for a in [module] + sys.argv[1:])
 
 
 def write_result(name: str, payload: dict, markdown: str) -> tuple[Path, Path]:

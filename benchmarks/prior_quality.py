@@ -25,10 +25,21 @@ from molmara.model.corpus import clean_corpus, read_smiles_file
 MOSES_TEST = MOSES_TRAIN.with_name("test.csv.gz")
 
 
-def fcd_to(smiles: list[str], reference: list[str], device: str) -> float:
+def fcd_to(smiles: list[str], reference: list[str], device: str, chunk: int = 5000) -> float:
+    """FCD (fcd-torch's ChemNet) between two sets; activations are computed in chunks to bound memory
+    (fcd-torch on the whole 176k-molecule MOSES test set at once needs more than 24 GB)."""
     from fcd_torch import FCD
+    from fcd_torch.utils import calculate_frechet_distance
 
-    return float(FCD(device=device, n_jobs=1)(smiles, reference))
+    fcd = FCD(device=device, n_jobs=1)
+
+    def statistics(molecules: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        acts = np.concatenate([fcd.get_predictions(molecules[i : i + chunk]) for i in range(0, len(molecules), chunk)])
+        return acts.mean(axis=0), np.cov(acts.T)
+
+    mu1, sigma1 = statistics(smiles)
+    mu2, sigma2 = statistics(reference)
+    return float(calculate_frechet_distance(mu1, sigma1, mu2, sigma2))
 
 
 def main() -> None:
