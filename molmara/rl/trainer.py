@@ -110,9 +110,8 @@ class Trainer:
             self.save_checkpoint()
             raise TrainingError("the objective returned NaN for every valid molecule of the batch; stopped")
         in_loss = ~scored.over_budget
-        raw_scores = np.where(np.isfinite(scored.scores), scored.scores, 0.0)
         scaffolds = [murcko_scaffold_mol(m) for m in scored.mols]
-        rewards = raw_scores.copy()
+        rewards = np.where(np.isfinite(scored.scores), scored.scores, 0.0)  # invalid molecules: reward 0
         if self.diversity_filter is not None:
             rewards = self.diversity_filter.apply(rewards, scaffolds)
 
@@ -152,14 +151,14 @@ class Trainer:
         self.state.step += 1
         self.state.elapsed += time.time() - started
         n = len(sample.smiles)
-        record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, n, raw_scores)
+        record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, n)
         self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
         self.recorder.record_step(record)
         for callback in self.callbacks:
             callback(self, record)
         return record
 
-    def _record(self, scored, scaffolds, agent_logp, prior_logp, loss, mara, n, raw_scores) -> dict:
+    def _record(self, scored, scaffolds, agent_logp, prior_logp, loss, mara, n) -> dict:
         valid = scored.valid & ~scored.over_budget
         scores = scored.scores[valid]
         canonical = [c for c, ok in zip(scored.canonical, valid, strict=True) if ok]
