@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from molmara.oracles.base import MolBatch, Oracle, OracleError
 from molmara.oracles.registry import get as get_oracle
-from molmara.transforms import TransformError, apply_transform, validate_transform
+from molmara.transforms import apply_transform, validate_transform
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -163,8 +163,6 @@ class Objective:
             return ObjectiveConfig.model_validate(data)
         except ValidationError as err:
             raise ObjectiveError(_readable(err)) from None
-        except TransformError as err:  # pragma: no cover - pydantic wraps these
-            raise ObjectiveError(str(err)) from None
 
     @classmethod
     def from_dict(cls, data: dict) -> Objective:

@@ -95,15 +95,15 @@ def _encode_all(
     smiles: list[str], vocabulary: Vocabulary, skip_unknown: bool
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Padded uint8/int16 id matrix and lengths; unknown tokens raise unless skipped."""
-    rows, kept, unknown = [], [], []
+    rows, kept = [], []
     for s in smiles:
         try:
             rows.append(vocabulary.encode(s))
             kept.append(s)
-        except UnknownTokenError as err:
+        except UnknownTokenError:
             if not skip_unknown:
-                raise UnknownTokenError(err.token, err.smiles) from None
-            unknown.append(s)
+                raise
+
     if not rows:
         raise CorpusError("no corpus molecule can be encoded with the prior's vocabulary")
     lengths = np.array([len(r) for r in rows], dtype=np.int64)
