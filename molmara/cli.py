@@ -95,29 +95,30 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from molmara.rl import load_run_config, run
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
 
-    config = load_run_config(args.config)
-    if args.output is not None:
-        config = config.model_copy(update={"output": args.output})
+    from molmara.metrics import format_table, load_run, metrics_table, write_report
 
-    def progress(trainer, record) -> None:
-        if not args.quiet:
-            print(
-                f"step {record['step']:4d}  oracle calls {record['oracle_calls']:6d}  "
-                f"score {record['score_mean']:.3f} (max {record['score_max']:.3f})  hits {record['hits']:5d}  "
-                f"hit scaffolds {record['unique_hit_scaffolds']:5d}  valid {record['valid_fraction']:.2f}",
-                flush=True,
-            )
+    runs = [load_run(path) for path in args.runs]
+    options = {"hit_threshold": args.hit_threshold, "budget": args.budget}
+    if args.reference:
+        options["references"] = args.reference
+    if args.fcd_reference:
+        from molmara.model.corpus import read_smiles_file
 
-    trainer = run(config, resume=args.resume, callbacks=[progress])
-    summary = trainer.summary()
-    print(
-        f"{trainer.state.status}: {summary['steps']} steps, {summary['oracle_calls']:,} oracle calls, "
-        f"{summary['hits']:,} hits (score >= {config.hit_score}) on {summary['unique_hit_scaffolds']:,} scaffolds; "
-        f"results in {config.run_dir}"
-    )
+        options["fcd_reference"] = read_smiles_file(args.fcd_reference)
+    table = metrics_table(runs, **options)
+    print(format_table(table).to_string())
+    fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "") or "md"
+    if args.output:
+        output = Path(args.output)
+    elif len(runs) == 1:
+        output = Path(args.runs[0]) / f"report.{fmt}"
+    else:
+        output = Path(f"molmara-report.{fmt}")
+    path = write_report(runs, output, format=fmt, table=table, **options)
+    print(f"wrote {path}")
     return 0
 
 
@@ -132,15 +133,27 @@ def cmd_oracles(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from molmara.demo import prior_report
+    from molmara.demo import mara_demo, prior_report
 
-    print(prior_report(n=args.n, prior_path=args.prior, seed=args.seed, device=args.device))
+    if args.prior_report:
+        print(prior_report(n=args.n, prior_path=args.prior, seed=args.seed, device=args.device))
+        return 0
+    summary = mara_demo(
+        max_oracle_calls=args.oracle_calls,
+        output=args.output,
+        prior_path=args.prior,
+        seed=args.seed,
+        device=args.device,
+        progress=not args.quiet,
+    )
+    print(summary)
     return 0
 
 
 # --------------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     from molmara import __version__
+    from molmara.cli_runs import add_run_commands
     from molmara.model.pretrain import PretrainConfig
 
     parser = argparse.ArgumentParser(prog="molmara", description=__doc__.splitlines()[0])
@@ -184,21 +197,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("run", help="fine-tune the prior with RL (MARA) on an objective, from a run config TOML")
-    p.add_argument("config", help="run config TOML (see data/configs/)")
-    p.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
-    p.add_argument("--output", default=None, help="folder for run results (overrides the config)")
-    p.add_argument("--quiet", action="store_true", help="no per-step lines")
-    p.set_defaults(func=cmd_run)
+    add_run_commands(sub)
+
+    p = sub.add_parser(
+        "report",
+        help="metrics of one or several runs (yield, OB100, top-10 AUC, #Circles, scaffolds) and a report with plots",
+        description="Print the metrics table of the runs and write a Markdown (PNG plots next to it) or "
+        "self-contained HTML report.",
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN", help="run folder (with molecules.csv)")
+    p.add_argument("--format", choices=["md", "html"], default=None, help="(default: from -o's suffix, else md)")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="report file (default: RUN/report.FORMAT for one run, ./molmara-report.FORMAT for several)",
+    )
+    p.add_argument("--hit-threshold", type=float, default=None, help="hit score (default: each run's own)")
+    p.add_argument("--budget", type=int, default=None, help="oracle budget for the AUC (default: the run's)")
+    p.add_argument(
+        "--reference", action="append", metavar="SMILES", help="reference molecule for mode coverage (repeatable)"
+    )
+    p.add_argument("--fcd-reference", metavar="FILE", help="SMILES file (.smi/.csv): add the FCD to it (fcd-torch)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("oracles", help="list the registered oracles with their parameters")
     p.set_defaults(func=cmd_oracles)
 
-    p = sub.add_parser("demo", help="the main job on shipped defaults: sample the prior and report its quality")
+    p = sub.add_parser(
+        "demo",
+        help="the main job on shipped defaults: a short MARA run on a drug-like objective, compared with the prior",
+        description="Fine-tune the shipped prior with MARA for a few minutes on a drug-like objective (QED, SA, "
+        "no PAINS) and compare its hits with sampling the prior alone at the same oracle budget.",
+    )
     p.add_argument("--prior", default=None, help="prior checkpoint (default: the shipped prior)")
-    p.add_argument("-n", type=int, default=2000, help="number of molecules to sample (default: 2000)")
+    p.add_argument("--oracle-calls", type=int, default=2000, help="budget of unique oracle calls (default: 2000)")
+    p.add_argument("--output", default="molmara-runs", help="folder for the run's results (default: molmara-runs)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument(
+        "--prior-report", action="store_true", help="instead: sample the prior and print its quality report"
+    )
+    p.add_argument("-n", type=int, default=2000, help="molecules sampled for --prior-report (default: 2000)")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -184,6 +184,10 @@ class ScoringService:
             batch.smiles, scores, batch.valid.copy(), raw, transformed, canonical, cached, over_budget, batch.mols
         )
 
+    def scores_by_smiles(self) -> dict[str, float]:
+        """Every molecule scored so far (canonical SMILES → score), in the order of the oracle calls."""
+        return {smiles: entry[0] for smiles, entry in self._cache.items()}
+
     def close(self) -> None:
         self.executor.close()
 

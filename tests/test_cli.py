@@ -52,9 +52,18 @@ def test_pretrain_then_sample_then_demo(tmp_path):
     assert len(rows) == 150 and set(rows[0]) == {"SMILES", "NLL"} and float(rows[0]["NLL"]) > 0
     assert not (tmp_path / "samples.csv.partial").exists()
 
-    out = run_cli("demo", "--prior", str(prior), "-n", "50")
+    out = run_cli("demo", "--prior-report", "--prior", str(prior), "-n", "50")
     assert out.returncode == 0, out.stderr
     assert "validity" in out.stdout and "IntDiv1" in out.stdout
+
+    runs = tmp_path / "runs"
+    out = run_cli("demo", "--prior", str(prior), "--oracle-calls", "100", "--output", str(runs), "--device", "cpu")
+    assert out.returncode == 0, out.stderr
+    assert "MARA run" in out.stdout and "prior alone" in out.stdout and "hits (yield)" in out.stdout
+    assert (runs / "demo" / "molecules.csv").is_file() and (runs / "molmara.db").is_file()
+    out = run_cli("demo", "--prior", str(prior), "--oracle-calls", "100", "--output", str(runs), "--device", "cpu")
+    assert out.returncode == 0, out.stderr  # a second demo gets a new run name
+    assert (runs / "demo-2" / "molecules.csv").is_file()
 
 
 def test_errors_are_one_line_with_a_nonzero_exit(tmp_path, capsys):

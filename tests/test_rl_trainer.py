@@ -165,7 +165,7 @@ def test_molmara_run_command(tiny_prior_path, tmp_path, capsys):
     )
     assert main(["run", str(run_config)]) == 0
     out = capsys.readouterr().out
-    assert "step    3" in out and "finished: 3 steps" in out
+    assert "step    3" in out and "finished: run 1 'cli', 3 steps" in out
     assert (tmp_path / "runs" / "cli" / "molecules.csv").is_file()
     bad = tmp_path / "bad.toml"
     bad.write_text('objective = "objective.toml"\nbatch_size = 0\n')

@@ -88,6 +88,7 @@ class RunConfig(BaseModel):
     device: str = "auto"
     n_jobs: int = Field(1, ge=1)
     output: str = "molmara-runs"
+    store: str | None = Field(None, description="run store file; <output>/molmara.db when not set")
 
     @field_validator("tau")
     @classmethod
@@ -122,6 +123,16 @@ class RunConfig(BaseModel):
     @property
     def run_dir(self) -> Path:
         return Path(self.output) / self.name
+
+    @property
+    def store_path(self) -> Path:
+        return Path(self.store) if self.store else Path(self.output) / "molmara.db"
+
+    def to_toml(self) -> str:
+        """The config as TOML (what the store keeps and `molmara run` reads back)."""
+        import tomli_w
+
+        return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
 
 def _readable(err: ValidationError) -> str:

@@ -1,7 +1,7 @@
 """Where a run's per-step records and scored molecules go.
 
-`Recorder` is the interface the trainer writes through; the run store backs it with SQLite (its own
-issue). `CsvRecorder` writes `steps.csv` and `molecules.csv` in the run folder, the molecules with
+`Recorder` is the interface the trainer writes through; `molmara.store.StoreRecorder` backs it with
+the SQLite run store. `CsvRecorder` writes `steps.csv` and `molecules.csv` in the run folder, the molecules with
 REINVENT 4's columns (SMILES, Score, Agent, Prior, Target, Scaffold, <component>, <component> (raw),
 step) so that existing REINVENT notebooks read molmara runs.
 """
@@ -30,7 +30,7 @@ class Recorder:
         raise NotImplementedError
 
     def finish(self, status: str, summary: dict) -> None:
-        """The run ended with `status` ("finished", "stopped", "failed")."""
+        """The run ended with `status` ("finished", "collapsed", "cancelled" or "failed")."""
 
 
 class MemoryRecorder(Recorder):
@@ -102,3 +102,26 @@ class CsvRecorder(Recorder):
 
     def finish(self, status: str, summary: dict) -> None:
         (self.folder / "summary.json").write_text(json.dumps({"status": status, **summary}, indent=2, default=str))
+
+
+class TeeRecorder(Recorder):
+    """Hands everything to several recorders (the run store and the run folder's CSV files)."""
+
+    def __init__(self, *recorders: Recorder) -> None:
+        self.recorders = list(recorders)
+
+    def start(self, config: dict, resume_step: int | None = None) -> None:
+        for recorder in self.recorders:
+            recorder.start(config, resume_step)
+
+    def record_step(self, record: dict) -> None:
+        for recorder in self.recorders:
+            recorder.record_step(record)
+
+    def record_molecules(self, rows: list[dict]) -> None:
+        for recorder in self.recorders:
+            recorder.record_molecules(rows)
+
+    def finish(self, status: str, summary: dict) -> None:
+        for recorder in self.recorders:
+            recorder.finish(status, summary)

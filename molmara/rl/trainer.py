@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from molmara.chem.scaffolds import murcko_scaffold_mol
+from molmara.chem.scaffolds import generic_scaffold_mol, murcko_scaffold_mol
 from molmara.model.prior import CheckpointError, load_prior
 from molmara.objective import Objective
 from molmara.rl.config import RunConfig
@@ -91,6 +91,8 @@ class Trainer:
         self.callbacks = list(callbacks or [])
         self.state = RunState()
         self.checkpoint_path = config.run_dir / "checkpoint.pt"
+        self.run_id: int | None = None  # set when the run is registered in a run store (`molmara.rl.open_run`)
+        self.store = None
 
     # ------------------------------------------------------------------ one step
     def _likelihoods(self, sequences: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -216,12 +218,14 @@ class Trainer:
                 "Target": prior_nll[i] - sigma * rewards[i],  # REINVENT's augmented NLL
                 "Scaffold": scaffolds[i] if scaffolds[i] is not None else "",
             }
+            generic = generic_scaffold_mol(scored.mols[i]) if scaffolds[i] is not None else None
             for label in self.objective.labels:
                 row[label] = scored.transformed[label][i]
                 row[f"{label} (raw)"] = scored.raw[label][i]
             row.update(
                 step=self.state.step,
                 canonical_smiles=scored.canonical[i] or "",
+                generic_scaffold=generic or "",
                 valid=bool(scored.valid[i]),
                 reward=rewards[i],
                 hit=bool(np.isfinite(scored.scores[i]) and scored.scores[i] >= self.config.hit_score),
@@ -253,9 +257,12 @@ class Trainer:
             self.save_checkpoint()
             self.recorder.finish("cancelled", self.summary())
             raise
-        except TrainingError:
+        except Exception as err:
             self.state.status = "failed"
-            self.recorder.finish("failed", self.summary())
+            try:
+                self.recorder.finish("failed", {**self.summary(), "error": str(err) or type(err).__name__})
+            except Exception:  # the original error matters more than a failed record of it
+                log.exception("could not record the failure of run %s", self.config.name)
             raise
         finally:
             self.service.close()

@@ -1,0 +1,192 @@
+"""Subcommands about RL runs and the run store: run, resume, runs (list/show/export/delete) and app."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from molmara.store.db import DEFAULT_STORE
+
+
+def _progress(quiet: bool):
+    def report(trainer, record) -> None:
+        if not quiet:
+            print(
+                f"step {record['step']:4d}  oracle calls {record['oracle_calls']:6d}  "
+                f"score {record['score_mean']:.3f} (max {record['score_max']:.3f})  hits {record['hits']:5d}  "
+                f"hit scaffolds {record['unique_hit_scaffolds']:5d}  valid {record['valid_fraction']:.2f}",
+                flush=True,
+            )
+
+    return report
+
+
+def _finish_line(trainer) -> str:
+    summary, config = trainer.summary(), trainer.config
+    return (
+        f"{trainer.state.status}: run {trainer.run_id} {config.name!r}, {summary['steps']} steps, "
+        f"{summary['oracle_calls']:,} oracle calls, {summary['hits']:,} hits (score >= {config.hit_score}) on "
+        f"{summary['unique_hit_scaffolds']:,} scaffolds; results in {config.run_dir} and {config.store_path}"
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from molmara.rl import load_run_config, run
+
+    config = load_run_config(args.config)
+    updates = {k: v for k, v in (("output", args.output), ("name", args.name), ("store", args.store)) if v is not None}
+    config = config.model_copy(update=updates)
+    trainer = run(config, resume=args.resume, callbacks=[_progress(args.quiet)])
+    print(_finish_line(trainer))
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from molmara.rl import load_run_config, run
+    from molmara.store import RunStore
+
+    with RunStore(args.store, create=False) as store:
+        info = store.get_run(args.run)
+    if info["kind"] != "rl":
+        raise ValueError(f"run {args.run!r} is a {info['kind']} job, not an RL run; only RL runs resume")
+    if info["status"] == "finished":
+        raise ValueError(f"run {info['name']!r} has finished; there is nothing to resume")
+    import tomllib
+
+    config = load_run_config({**tomllib.loads(info["config"]), "store": str(args.store)})
+    trainer = run(config, resume=True, callbacks=[_progress(args.quiet)])
+    print(_finish_line(trainer))
+    return 0
+
+
+def cmd_runs_list(args: argparse.Namespace) -> int:
+    from molmara.store import RunStore
+
+    with RunStore(args.store, create=False) as store:
+        table = store.list_runs()
+    if table.empty:
+        print(f"no runs in {args.store}")
+    else:
+        print(table.to_string(index=False, na_rep="-"))
+    return 0
+
+
+def cmd_runs_show(args: argparse.Namespace) -> int:
+    from molmara.store import RunStore
+
+    with RunStore(args.store, create=False) as store:
+        info = store.get_run(args.run)
+        steps = store.steps(info["id"])
+        hits = store.molecules(info["id"], hits_only=True)
+    print(f"run {info['id']} {info['name']!r}  kind {info['kind']}  status {info['status']}  seed {info['seed']}")
+    print(f"prior {info['prior'] or 'shipped'}  molmara {info['version']}  folder {info['run_dir']}")
+    if info["message"]:
+        print(f"message: {info['message']}")
+    for key, value in info["summary"].items():
+        print(f"  {key:22s} {value}")
+    if not steps.empty:
+        columns = [c for c in ("step", "oracle_calls", "score_mean", "score_max", "hits", "unique_hit_scaffolds")]
+        print("last steps:")
+        print(steps[columns].tail(args.steps).to_string(index=False))
+    if not hits.empty:
+        best = hits.drop_duplicates("canonical_smiles").nlargest(args.top, "score")
+        print(f"best of {hits['canonical_smiles'].nunique():,} unique hits:")
+        for row in best.itertuples():
+            print(f"  {row.score:.3f}  step {row.step:4d}  {row.smiles}")
+    print("config:")
+    print("  " + info["config"].strip().replace("\n", "\n  "))
+    return 0
+
+
+def cmd_runs_export(args: argparse.Namespace) -> int:
+    from molmara.store import RunStore
+    from molmara.store.export import export_run
+
+    with RunStore(args.store, create=False) as store:
+        written = export_run(store, args.run, args.output, fmt=args.format, hits_only=args.hits_only)
+    print(f"wrote {written:,} molecules to {args.output}")
+    return 0
+
+
+def cmd_runs_delete(args: argparse.Namespace) -> int:
+    from molmara.store import RunStore
+
+    with RunStore(args.store, create=False) as store:
+        info = store.get_run(args.run)
+        if info["status"] == "running" and not args.force:
+            raise ValueError(f"run {info['name']!r} is running; cancel it first or pass --force")
+        store.delete_run(info["id"])
+    removed = ""
+    if args.files and info["run_dir"] and Path(info["run_dir"]).is_dir():
+        shutil.rmtree(info["run_dir"])
+        removed = f" and its folder {info['run_dir']}"
+    print(f"deleted run {info['id']} {info['name']!r}{removed}")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    home = Path(__file__).resolve().parents[1] / "app" / "Home.py"
+    if not home.is_file():
+        raise FileNotFoundError(f"the app is not installed next to the package ({home} is missing)")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(home),
+        "--server.address", args.host, "--server.port", str(args.port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--", "--store", str(args.store),
+    ]  # fmt: skip
+    print(f"molmara app at http://{args.host}:{args.port} (store {args.store}); Ctrl-C stops it", flush=True)
+    return subprocess.call(command)
+
+
+def add_run_commands(sub: argparse._SubParsersAction) -> None:
+    """Register run, resume, runs and app on the `molmara` parser."""
+    store_help = f"run store file (default: {DEFAULT_STORE})"
+
+    p = sub.add_parser("run", help="fine-tune the prior with RL (MARA) on an objective, from a run config TOML")
+    p.add_argument("config", help="run config TOML (see data/configs/)")
+    p.add_argument("--name", default=None, help="run name (overrides the config; must be new to the store)")
+    p.add_argument("--output", default=None, help="folder for run results (overrides the config)")
+    p.add_argument("--store", default=None, help="run store file (default: <output>/molmara.db)")
+    p.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    p.add_argument("--quiet", action="store_true", help="no per-step lines")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("resume", help="continue a cancelled or interrupted RL run from its last checkpoint")
+    p.add_argument("run", help="run id or name")
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.add_argument("--quiet", action="store_true", help="no per-step lines")
+    p.set_defaults(func=cmd_resume)
+
+    runs = sub.add_parser("runs", help="list, show, export or delete the runs in the store")
+    runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
+    p = runs_sub.add_parser("list", help="all runs, newest first")
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.set_defaults(func=cmd_runs_list)
+    p = runs_sub.add_parser("show", help="one run: status, summary, last steps, best hits and config")
+    p.add_argument("run", help="run id or name")
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.add_argument("--steps", type=int, default=5, help="how many of the last steps to show (default: 5)")
+    p.add_argument("--top", type=int, default=10, help="how many best hits to show (default: 10)")
+    p.set_defaults(func=cmd_runs_show)
+    p = runs_sub.add_parser("export", help="a run's molecules as CSV (REINVENT 4 columns), Parquet or SDF")
+    p.add_argument("run", help="run id or name")
+    p.add_argument("-o", "--output", required=True, help="output file: .csv, .csv.gz, .parquet or .sdf")
+    p.add_argument("--format", choices=["csv", "parquet", "sdf"], default=None, help="(default: from the suffix)")
+    p.add_argument("--hits-only", action="store_true", help="only the molecules counted as hits")
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.set_defaults(func=cmd_runs_export)
+    p = runs_sub.add_parser("delete", help="remove a run (and with --files its folder) from the store")
+    p.add_argument("run", help="run id or name")
+    p.add_argument("--files", action="store_true", help="also delete the run folder (checkpoint, CSV files)")
+    p.add_argument("--force", action="store_true", help="delete even if the run is marked running")
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.set_defaults(func=cmd_runs_delete)
+
+    p = sub.add_parser("app", help="start the web app (Streamlit) on this machine")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.set_defaults(func=cmd_app)
