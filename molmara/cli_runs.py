@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
         raise ValueError(f"run {args.run!r} is a {info['kind']} job, not an RL run; only RL runs resume")
     if info["status"] == "finished":
         raise ValueError(f"run {info['name']!r} has finished; there is nothing to resume")
+    from molmara.jobs import process_alive
+
+    if info["status"] == "running" and info["pid"] not in (None, os.getpid()) and process_alive(info["pid"]):
+        raise ValueError(f"run {info['name']!r} is still running (pid {info['pid']}); cancel it first")
     import tomllib
 
     config = load_run_config({**tomllib.loads(info["config"]), "store": str(args.store)})

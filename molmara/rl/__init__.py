@@ -18,7 +18,8 @@ def open_run(
 ) -> Trainer:
     """A trainer for a new run (registered in the run store) or for a stored run to resume.
 
-    A new run needs a name not yet in the store; a resumed one must already be there. The trainer
+    A new run needs a name not yet in the store (or one registered, never started, by the job
+    manager); a resumed one must already be there. The trainer
     records each step into the store and into CSV files in the run folder.
     """
     from molmara.rl.recorder import CsvRecorder, TeeRecorder
@@ -36,9 +37,19 @@ def open_run(
         else:
             # the stored config carries its objective inline, so that it reruns even if the file changes
             stored = config.model_copy(update={"objective": trainer.objective.to_dict(), "task": None})
-            run_id = store.create_run(
-                config.name, "rl", stored.to_toml(), seed=config.seed, prior=config.prior, run_dir=str(config.run_dir)
-            )
+            registered = store.get_run(config.name) if store.has_run(config.name) else None
+            if registered is not None and registered["status"] == "created" and store.last_step(config.name) == 0:
+                run_id = registered["id"]  # registered by a job manager that launched this process
+                store.update_run(run_id, config=stored.to_toml())
+            else:
+                run_id = store.create_run(
+                    config.name,
+                    "rl",
+                    stored.to_toml(),
+                    seed=config.seed,
+                    prior=config.prior,
+                    run_dir=str(config.run_dir),
+                )
     except BaseException:
         store.close()
         raise
