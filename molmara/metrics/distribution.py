@@ -1,9 +1,10 @@
-"""Distribution metrics of a set of generated SMILES: validity, uniqueness, novelty, IntDiv, scaffolds.
+"""Distribution metrics of a set of generated SMILES: validity, uniqueness, unique@k, novelty, IntDiv, scaffolds.
 
 Definitions follow MOSES (Polykovskiy et al., 2020): validity is the share of strings RDKit parses;
-uniqueness the share of distinct canonical SMILES among the valid ones; novelty the share of the
-unique valid molecules absent from a reference (training) set; IntDiv_p = 1 − mean over molecules of
-(mean over the set of Tanimoto^p)^(1/p), Morgan radius 2, 1024 bits, the molecule itself included.
+uniqueness the share of distinct canonical SMILES among the valid ones (unique@k: among the first k
+valid ones); novelty the share of the unique valid molecules absent from a reference (training) set;
+IntDiv_p = 1 − mean over molecules of (mean over the set of Tanimoto^p)^(1/p), Morgan radius 2, 1024
+bits, the molecule itself included.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
 from molmara.chem.scaffolds import murcko_scaffold_mol
-from molmara.chem.smiles import mol_to_smiles, to_mols
+from molmara.chem.smiles import mol_to_smiles, to_mol, to_mols
 
 
 def validity(smiles: Sequence[object]) -> float:
@@ -28,6 +29,24 @@ def uniqueness(canonical: Sequence[str | None]) -> float:
     """Share of distinct molecules among the valid canonical SMILES (None entries are ignored)."""
     valid = [s for s in canonical if s is not None]
     return len(set(valid)) / len(valid) if valid else 0.0
+
+
+def unique_at_k(smiles: Sequence[object], k: int) -> float:
+    """unique@k (MOSES): share of distinct canonical SMILES among the first k valid molecules.
+
+    Invalid strings are skipped, as MOSES removes them before unique@k; with fewer than k valid
+    molecules the share is over all of them (MOSES warns in that case). 0 when none is valid.
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    first: list[str] = []
+    for s in smiles:
+        c = mol_to_smiles(to_mol(s))
+        if c is not None:
+            first.append(c)
+            if len(first) == k:
+                break
+    return len(set(first)) / len(first) if first else 0.0
 
 
 def novelty(canonical: Sequence[str | None], reference: Iterable[str]) -> float:
