@@ -65,18 +65,27 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    from molmara.objective import Objective
     from molmara.sampling import sample_to_csv
 
-    path = sample_to_csv(
-        args.output,
-        n=args.n,
-        prior_path=args.prior,
-        temperature=args.temperature,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        device=args.device,
-        progress=not args.quiet,
-    )
+    objective = Objective.from_toml(args.objective) if args.objective else None
+    try:
+        path = sample_to_csv(
+            args.output,
+            n=args.n,
+            prior_path=args.prior,
+            temperature=args.temperature,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            device=args.device,
+            progress=not args.quiet,
+            unique=args.unique,
+            objective=objective,
+            min_score=args.min_score,
+        )
+    except KeyboardInterrupt:
+        print(f"sampling stopped: run the same command to continue {args.output}.partial", file=sys.stderr)
+        raise
     print(f"wrote {args.n:,} SMILES to {path}")
     return 0
 
@@ -169,13 +178,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dataclass_options(p, PretrainConfig)
     p.set_defaults(func=cmd_pretrain)
 
-    p = sub.add_parser("sample", help="sample SMILES from a prior into a CSV file")
+    p = sub.add_parser(
+        "sample",
+        help="sample SMILES from a prior into a CSV file (millions: chunked, resumable, optionally scored)",
+        description="Streams chunks to OUTPUT.partial; after an interruption run the same command to continue "
+        "without duplicating rows. The file gets its name when complete.",
+    )
     p.add_argument("--prior", default=None, help="prior checkpoint (default: the shipped prior)")
-    p.add_argument("-n", type=int, default=1000, help="number of SMILES (default: 1000)")
-    p.add_argument("-o", "--output", required=True, help="output CSV (SMILES, NLL)")
+    p.add_argument("-n", type=int, default=1000, help="number of rows to write (default: 1000)")
+    p.add_argument("-o", "--output", required=True, help="output CSV (SMILES, NLL [, Score, components])")
+    p.add_argument("--objective", default=None, help="objective TOML: score each molecule as it is sampled")
+    p.add_argument("--min-score", type=float, default=None, help="keep only molecules scoring at least this")
+    p.add_argument("--unique", action="store_true", help="keep only the first occurrence of each valid molecule")
     p.add_argument("--temperature", type=float, default=1.0)
-    p.add_argument("--batch-size", type=int, default=1024)
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=1024, help="molecules per chunk (default: 1024)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: a random one, kept for resuming)")
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sample)
@@ -236,9 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.add_argument(
-        "--prior-report", action="store_true", help="instead: sample the prior and print its quality report"
-    )
+    p.add_argument("--prior-report", action="store_true", help="instead: sample the prior and print its quality report")
     p.add_argument("-n", type=int, default=2000, help="molecules sampled for --prior-report (default: 2000)")
     p.set_defaults(func=cmd_demo)
     return parser
