@@ -87,7 +87,7 @@ def prior_baseline(trainer, oracle_calls: int, seed: int = 0, batch_size: int = 
     return {"hits": hits, "hit_scaffolds": scaffolds, "sampled": sampled, "oracle_calls": calls}
 
 
-def mara_demo(
+def run_demo(
     max_oracle_calls: int = 2000,
     output: str = "molmara-runs",
     prior_path: str | None = None,
@@ -95,8 +95,8 @@ def mara_demo(
     device: str = "auto",
     name: str = "demo",
     progress: bool = True,
-) -> str:
-    """Run the short MARA demo and return its printable summary (see the module docstring)."""
+) -> dict:
+    """Run the short MARA demo and its prior-alone baseline; returns the numbers (see the module docstring)."""
     from molmara.rl import load_run_config, open_run
     from molmara.store import RunStore
 
@@ -138,22 +138,48 @@ def mara_demo(
         trainer.store.close()
     summary = trainer.summary()
     baseline = prior_baseline(trainer, summary["oracle_calls"], seed=seed)
-    best = _best_molecules(trainer, 5)
+    return {
+        "name": name,
+        "run_id": trainer.run_id,
+        "status": state.status,
+        "device": str(trainer.agent.device),
+        "hit_score": config.hit_score,
+        "run": summary,
+        "prior": {
+            "oracle_calls": baseline["oracle_calls"],
+            "hits": len(baseline["hits"]),
+            "unique_hit_scaffolds": len(baseline["hit_scaffolds"]),
+            "sampled": baseline["sampled"],
+        },
+        "best": _best_molecules(trainer, 5),
+        "store": str(config.store_path),
+        "run_dir": str(config.run_dir),
+    }
+
+
+def format_demo(result: dict) -> str:
+    """The demo's printable summary: the run against the prior alone, the best molecules, where results are."""
+    run, prior, name, store = result["run"], result["prior"], result["name"], result["store"]
     lines = [
-        f"{state.status}: {summary['steps']} steps, {summary['oracle_calls']:,} oracle calls in "
-        f"{summary['elapsed_s']:.0f} s on {trainer.agent.device}",
-        f"hits = unique valid molecules with score >= {config.hit_score}",
+        f"{result['status']}: {run['steps']} steps, {run['oracle_calls']:,} oracle calls in "
+        f"{run['elapsed_s']:.0f} s on {result['device']}",
+        f"hits = unique valid molecules with score >= {result['hit_score']}",
         f"{'':24s}{'MARA run':>10s}{'prior alone':>14s}",
-        f"{'oracle calls':24s}{summary['oracle_calls']:>10,d}{baseline['oracle_calls']:>14,d}",
-        f"{'hits (yield)':24s}{summary['hits']:>10,d}{len(baseline['hits']):>14,d}",
-        f"{'unique hit scaffolds':24s}{summary['unique_hit_scaffolds']:>10,d}{len(baseline['hit_scaffolds']):>14,d}",
+        f"{'oracle calls':24s}{run['oracle_calls']:>10,d}{prior['oracle_calls']:>14,d}",
+        f"{'hits (yield)':24s}{run['hits']:>10,d}{prior['hits']:>14,d}",
+        f"{'unique hit scaffolds':24s}{run['unique_hit_scaffolds']:>10,d}{prior['unique_hit_scaffolds']:>14,d}",
         "best molecules of the run:",
-        *(f"  {score:.3f}  {smiles}" for smiles, score in best),
-        f"results: run {trainer.run_id} {name!r} in the run store {config.store_path} "
-        f"(`molmara runs show {name} --store {config.store_path}`) and {config.run_dir}/ "
+        *(f"  {score:.3f}  {smiles}" for smiles, score in result["best"]),
+        f"results: run {result['run_id']} {name!r} in the run store {store} "
+        f"(`molmara runs show {name} --store {store}`) and {result['run_dir']}/ "
         "(steps.csv, molecules.csv with REINVENT's columns, agent.prior)",
     ]
     return "\n".join(lines)
+
+
+def mara_demo(**options) -> str:
+    """`run_demo` with its printable summary (what `molmara demo` prints)."""
+    return format_demo(run_demo(**options))
 
 
 def _best_molecules(trainer, k: int) -> list[tuple[str, float]]:
