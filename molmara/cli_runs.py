@@ -132,6 +132,17 @@ def cmd_runs_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from molmara.distributed.sweep import run_sweep
+
+    results = run_sweep(args.sweep, address=args.address, num_cpus=args.num_cpus, progress=not args.quiet)
+    failed = [r for r in results if r["status"] not in ("finished", "collapsed")]
+    print(f"sweep done: {len(results) - len(failed)} of {len(results)} runs finished")
+    for r in failed:
+        print(f"  {r['name']}: {r['status']}: {r.get('error', '')}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     home = Path(__file__).resolve().parents[1] / "app" / "Home.py"
     if not home.is_file():
@@ -189,6 +200,13 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="delete even if the run is marked running")
     p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
     p.set_defaults(func=cmd_runs_delete)
+
+    p = sub.add_parser("sweep", help="run a grid of run configs x seeds as Ray tasks (needs molmara[ray])")
+    p.add_argument("sweep", help="sweep TOML: name, seeds, [base] run config, [grid] of values")
+    p.add_argument("--address", default=None, help="Ray cluster address (default: start Ray on this machine)")
+    p.add_argument("--num-cpus", type=int, default=None, help="CPUs for a local Ray instance (default: all)")
+    p.add_argument("--quiet", action="store_true", help="no per-run lines")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("app", help="start the web app (Streamlit) on this machine")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")

@@ -79,8 +79,9 @@ class ProcessPoolExecutorBackend(Executor):
         if len(canonical) < 2 * self.min_chunk:
             return objective.evaluate(batch)
         pool = self._ensure_pool(objective)
-        bounds = np.linspace(0, len(canonical), self.n_jobs + 1).astype(int)
-        chunks = [canonical[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        smiles = list(batch.smiles)  # as written: re-parsing canonical SMILES can move a float by an ulp
+        bounds = np.linspace(0, len(smiles), self.n_jobs + 1).astype(int)
+        chunks = [smiles[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         parts = list(pool.map(_worker_evaluate, chunks))
         return ScoreResult(
             smiles=[s for p in parts for s in p.smiles],
