@@ -13,10 +13,18 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "molmara.cli", *args], capture_output=True, text=True, timeout=600)
 
 
-def test_help_everywhere():
-    for command in ([], ["pretrain"], ["sample"], ["demo"]):
-        out = run_cli(*command, "--help")
-        assert out.returncode == 0 and "usage: molmara" in out.stdout
+def test_help_everywhere(capsys):
+    from molmara.cli import build_parser, main
+
+    commands = [[]] + [[name] for name in build_parser()._subparsers._group_actions[0].choices]
+    commands += [["runs", action] for action in ("list", "show", "export", "delete")]
+    assert {"pretrain", "sample", "score", "run", "resume", "report", "runs", "app", "demo", "sweep"} <= {
+        c[0] for c in commands if c
+    }
+    for command in commands:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*command, "--help"])
+        assert exit_info.value.code == 0 and "usage: molmara" in capsys.readouterr().out
 
 
 def test_pretrain_then_sample_then_demo(tmp_path):
