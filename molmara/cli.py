@@ -109,7 +109,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from molmara.metrics import format_table, load_run, metrics_table, write_report
 
-    runs = [load_run(path) for path in args.runs]
+    runs = []
+    for run in args.runs:
+        if Path(run).is_dir():
+            runs.append(load_run(run))
+        else:  # a run id or name in the store
+            from molmara.store import RunStore
+            from molmara.store.rundata import load_stored_run
+
+            with RunStore(args.store, create=False) as store:
+                runs.append(load_stored_run(store, run))
     options = {"hit_threshold": args.hit_threshold, "budget": args.budget}
     if args.reference:
         options["references"] = args.reference
@@ -122,7 +131,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "") or "md"
     if args.output:
         output = Path(args.output)
-    elif len(runs) == 1:
+    elif len(runs) == 1 and Path(args.runs[0]).is_dir():
         output = Path(args.runs[0]) / f"report.{fmt}"
     else:
         output = Path(f"molmara-report.{fmt}")
@@ -222,13 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the metrics table of the runs and write a Markdown (PNG plots next to it) or "
         "self-contained HTML report.",
     )
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run folder (with molecules.csv)")
+    p.add_argument(
+        "runs", nargs="+", metavar="RUN", help="run folder (with molecules.csv), or a run id or name in the store"
+    )
+    p.add_argument("--store", default="molmara-runs/molmara.db", help="run store for ids and names")
     p.add_argument("--format", choices=["md", "html"], default=None, help="(default: from -o's suffix, else md)")
     p.add_argument(
         "-o",
         "--output",
         default=None,
-        help="report file (default: RUN/report.FORMAT for one run, ./molmara-report.FORMAT for several)",
+        help="report file (default: RUN/report.FORMAT for one run folder, else ./molmara-report.FORMAT)",
     )
     p.add_argument("--hit-threshold", type=float, default=None, help="hit score (default: each run's own)")
     p.add_argument("--budget", type=int, default=None, help="oracle budget for the AUC (default: the run's)")

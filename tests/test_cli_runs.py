@@ -90,3 +90,19 @@ def test_molmara_app_serves_on_localhost(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_report_on_stored_runs_by_name_and_id(finished_run, tmp_path, capsys):
+    _, store = finished_run
+    from molmara.metrics import load_run, metrics_table
+    from molmara.store import RunStore
+    from molmara.store.rundata import load_stored_run
+
+    with RunStore(store) as s:
+        stored = load_stored_run(s, "first")
+    from_folder = load_run(tmp_path / "runs" / "first")
+    columns = ["yield", "oracle_calls", "hit_scaffolds", "top10_auc"]
+    assert metrics_table([stored])[columns].equals(metrics_table([from_folder])[columns])
+    report = tmp_path / "r.html"
+    assert main(["report", "first", "1", "--store", str(store), "-o", str(report)]) == 0
+    assert report.is_file() and "first" in capsys.readouterr().out
