@@ -51,13 +51,15 @@ def command() -> str:
     return "python -m " + " ".join(shlex.quote(a) for a in [module] + sys.argv[1:])
 
 
-def write_result(name: str, payload: dict, markdown: str) -> tuple[Path, Path]:
-    """Write `results/<name>.json` (numbers, machine, command, date) and `results/<name>.md`."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
+def write_result(name: str, payload: dict, markdown: str, folder: Path | None = None) -> tuple[Path, Path]:
+    """Write `results/<name>.json` (numbers, machine, command, date) and `results/<name>.md`
+    (or into `folder` instead of `results/`)."""
+    results = Path(folder) if folder is not None else RESULTS
+    results.mkdir(parents=True, exist_ok=True)
     record = {"benchmark": name, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": command()}
     record["machine"] = machine()
     record.update(payload)
-    json_path = RESULTS / f"{name}.json"
+    json_path = results / f"{name}.json"
     json_path.write_text(json.dumps(record, indent=2) + "\n")
     m = record["machine"]
     header = (
@@ -65,6 +67,6 @@ def write_result(name: str, payload: dict, markdown: str) -> tuple[Path, Path]:
         f"{m['torch_threads']} threads{', GPU ' + m['gpu'] if m['gpu'] else ', no GPU'}).\n\n"
         f"Reproduce: `{record['command']}`\n\n"
     )
-    md_path = RESULTS / f"{name}.md"
+    md_path = results / f"{name}.md"
     md_path.write_text(header + markdown.rstrip() + "\n")
     return json_path, md_path

@@ -1,4 +1,5 @@
-"""Named benchmark objectives: GuacaMol's goal-directed suite v2 and the TDC/PMO bioactivity tasks.
+"""Named benchmark objectives: GuacaMol's goal-directed suite v2, the TDC/PMO bioactivity tasks and a
+multi-mode similarity task (`drug_modes`, five equally rewarding reference drugs) for mode coverage.
 
 Every task is an ordinary `Objective` built from molmara oracles and transforms, so it can be
 scored, inspected component by component, or written out as TOML and edited:
@@ -28,7 +29,7 @@ from typing import Any
 from molmara.objective import Objective
 from molmara.oracles import get as get_oracle
 
-__all__ = ["TASKS", "Task", "UnknownTaskError", "config", "describe", "get", "names"]
+__all__ = ["MODE_DRUGS", "REFERENCES", "TASKS", "Task", "UnknownTaskError", "config", "describe", "get", "names"]
 
 
 class UnknownTaskError(KeyError, ValueError):
@@ -338,6 +339,54 @@ def _gsk3b_jnk3_qed_sa() -> tuple[str, list[dict]]:
         _oracle("qed"),
         _oracle("sa", {"type": "linear_ramp", "low": 10.0, "high": 1.0}),
     ]
+
+
+@_task(
+    "drd2_qed_sa",
+    "Dopamine D2 active, drug-like and easy to make: geometric mean of DRD2, QED and (10 − SA) / 9 "
+    "(built like gsk3b_jnk3_qed_sa)",
+)
+def _drd2_qed_sa() -> tuple[str, list[dict]]:
+    return "geometric", [
+        _oracle("drd2"),
+        _oracle("qed"),
+        _oracle("sa", {"type": "linear_ramp", "low": 10.0, "high": 1.0}),
+    ]
+
+
+# ---------------------------------------------------------------------- multi-mode similarity
+MODE_DRUGS = {
+    "diazepam": "CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21",
+    "fluconazole": "OC(Cn1cncn1)(Cn1cncn1)c1ccc(F)cc1F",
+    "propranolol": "CC(C)NCC(O)COc1cccc2ccccc12",
+    "zolpidem": "Cc1ccc(-c2nc3ccc(C)cn3c2CC(=O)N(C)C)cc1",
+    "tolbutamide": "CCCCNC(=O)NS(=O)(=O)c1ccc(C)cc1",
+}
+"""Five drugs in the MOSES prior's chemistry (neutral, C/N/O/S/F/Cl, 259–307 Da), pairwise ECFP4
+Tanimoto at most 0.2: a benzodiazepine, a bis-triazole antifungal, an aryloxypropanolamine
+β-blocker, an imidazopyridine hypnotic and a sulfonylurea."""
+
+MODE_PLATEAU = 0.4
+"""Tanimoto (ECFP4, 2048 bits) from which a molecule scores 1 in `drug_modes`."""
+
+
+@_task(
+    "drug_modes",
+    "Multi-mode: the best ECFP4 Tanimoto (2048 bits) to any of diazepam, fluconazole, propranolol, zolpidem and "
+    f"tolbutamide, 0 to 1 linearly, full score from {MODE_PLATEAU} (the same plateau for each drug)",
+)
+def _drug_modes() -> tuple[str, list[dict]]:
+    # the transform is monotone, so the transform of the best similarity is the best transformed similarity:
+    # every drug is equally rewarding, while the prior proposes their neighbourhoods unequally often
+    params = {"smiles": list(MODE_DRUGS.values()), "aggregate": "max", "fingerprint": "ecfp4", "n_bits": 2048}
+    ramp = {"type": "linear_ramp", "low": 0.0, "high": MODE_PLATEAU}
+    return "arithmetic", [
+        {"oracle": "similarity", "name": "best_similarity", "weight": 1.0, "params": params, "transform": ramp}
+    ]
+
+
+REFERENCES = {"drug_modes": list(MODE_DRUGS.values())}
+"""Tasks with several reference molecules, one mode each (mode coverage counts the references reached)."""
 
 
 # ---------------------------------------------------------------------- public API

@@ -38,10 +38,12 @@ from molmara.metrics.scaffold_stats import (
     scaffold_entropy,
     scaffold_summary,
 )
+from molmara.metrics.stats import WelchResult, incomplete_beta, student_t_sf, welch_t_test
 
 __all__ = [
     "METRIC_DESCRIPTIONS",
     "Circles",
+    "WelchResult",
     "FcdStatistics",
     "RunData",
     "circles",
@@ -54,6 +56,7 @@ __all__ = [
     "format_table",
     "greedy_circles",
     "hit_scaffold_table",
+    "incomplete_beta",
     "internal_diversity",
     "load_run",
     "metrics_table",
@@ -67,12 +70,14 @@ __all__ = [
     "scaffold_entropy",
     "scaffold_summary",
     "step_curve",
+    "student_t_sf",
     "task_references",
     "top_k_auc",
     "top_k_average",
     "unique_at_k",
     "uniqueness",
     "validity",
+    "welch_t_test",
     "write_report",
     "yield_at",
 ]

@@ -115,9 +115,12 @@ def _read_json(path: Path) -> dict:
 
 
 def task_references(task: str | None) -> list[str]:
-    """Reference molecules of a named task: two for GuacaMol's median tasks, one for tasks with a target."""
+    """Reference molecules of a named task: two for GuacaMol's median tasks, several for multi-mode tasks
+    (`tasks.REFERENCES`), one for tasks with a target."""
     from molmara import tasks
 
+    if task in tasks.REFERENCES:
+        return list(tasks.REFERENCES[task])
     if task == "median1":
         return [tasks.MENTHOL, tasks.CAMPHOR]
     if task == "median2":

@@ -1,0 +1,109 @@
+"""The design of the MARA-versus-REINVENT benchmark: its tasks, their screens, the arms and the two modes.
+
+Each task has two screens (score thresholds): the lower one is MARA's τ, every arm's hit threshold,
+and the screen of OB100, scaffolds, #Circles and IntDiv; the upper one is a second Yield. The lower
+screens are set where the shipped prior finds at most about one molecule in a thousand (measured on
+1,500–3,000 prior samples), so that every hit is the agent's work:
+
+- `drug_modes`: best ECFP4 Tanimoto to five drugs, full score from 0.4; screens 0.8 (Tanimoto 0.32)
+  and 1.0 (the plateau, Tanimoto 0.4 — the mode-coverage similarity). Prior max over 3,000: 0.28–0.43.
+- `gsk3b_jnk3_qed_sa`: screens 0.5 and 0.6 (prior 99.9th percentile 0.40, max 0.49).
+- `drd2_qed_sa`: screens 0.6 and 0.7 (prior 99.9th percentile 0.56, max 0.75).
+- `osimertinib_mpo`: screens 0.8 and 0.85, the paper's (prior 99th percentile 0.73, max 0.77).
+
+Arms share the prior, batch size, learning rate and σ (β = 1/σ): REINVENT's loss; REINVENT + MARA
+(τ = lower screen); REINVENT + REINVENT's identical-Murcko-scaffold diversity filter (bucket 25,
+min score 0.4, REINVENT 4's defaults); reverse-KL policy gradient + MARA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from molmara import tasks
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A benchmark task: the named objective, the lower screen (τ, hits) and the upper screen."""
+
+    task: str
+    screen: float
+    upper_screen: float
+    references: tuple[str, ...] = ()
+
+    @property
+    def has_modes(self) -> bool:
+        return bool(self.references)
+
+
+TASKS: dict[str, TaskSpec] = {
+    "drug_modes": TaskSpec("drug_modes", 0.8, 1.0, tuple(tasks.REFERENCES["drug_modes"])),
+    "gsk3b_jnk3_qed_sa": TaskSpec("gsk3b_jnk3_qed_sa", 0.5, 0.6),
+    "drd2_qed_sa": TaskSpec("drd2_qed_sa", 0.6, 0.7),
+    "osimertinib_mpo": TaskSpec("osimertinib_mpo", 0.8, 0.85),
+}
+
+ARMS: dict[str, dict] = {
+    "reinvent": {"loss": "reinvent", "mara": False},
+    "reinvent_mara": {"loss": "reinvent", "mara": True},
+    "reinvent_df": {"loss": "reinvent", "mara": False, "diversity_filter": {"enabled": True}},
+    "reverse_kl_mara": {"loss": "reverse_kl", "mara": True},
+}
+MARA_ARM = "reinvent_mara"
+"""The arm tested against every other one."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every arm of a mode shares."""
+
+    budget: int
+    seeds: tuple[int, ...]
+    learning_rate: float
+    batch_size: int = 64
+    sigma: float = 128.0
+    tasks: tuple[str, ...] = tuple(TASKS)
+    arms: tuple[str, ...] = tuple(ARMS)
+    extra: dict = field(default_factory=dict)
+
+
+MODES = {
+    # ~16 steps a run: the demo's learning rate, so that a short run learns at all
+    "quick": Settings(budget=1000, seeds=(0, 1, 2), learning_rate=1e-3),
+    # ~160+ steps a run: PMO's tuned REINVENT learning rate (Gao et al., 2022), REINVENT 4's σ
+    "full": Settings(budget=10_000, seeds=(0, 1, 2), learning_rate=5e-4),
+}
+
+
+def run_name(task: str, arm: str, seed: int, budget: int) -> str:
+    """The run's name in the store and its folder: unique per task, arm, seed and budget."""
+    return f"{task}-{arm}-s{seed}-b{budget}"
+
+
+def run_config(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str = "cpu") -> dict:
+    """The `molmara.rl.run` config of one run of the benchmark."""
+    if task not in TASKS:
+        raise ValueError(f"unknown benchmark task {task!r} (known: {', '.join(TASKS)})")
+    if arm not in ARMS:
+        raise ValueError(f"unknown arm {arm!r} (known: {', '.join(ARMS)})")
+    spec = TASKS[task]
+    config = {
+        "name": run_name(task, arm, seed, settings.budget),
+        "task": spec.task,
+        "sigma": settings.sigma,
+        "tau": spec.screen,
+        "hit_threshold": spec.screen,
+        "batch_size": settings.batch_size,
+        "learning_rate": settings.learning_rate,
+        "max_oracle_calls": settings.budget,
+        "seed": seed,
+        "device": device,
+        "output": str(runs_dir),
+        "store": str(runs_dir / "molmara.db"),
+        **settings.extra,
+    }
+    for key, value in ARMS[arm].items():
+        config[key] = dict(value) if isinstance(value, dict) else value
+    return config

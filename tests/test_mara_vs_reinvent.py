@@ -1,0 +1,148 @@
+"""The MARA-versus-REINVENT benchmark: its tasks, the metrics of a run, the summary, and a tiny real run."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.mvr_analysis import batch_statistics, mode_hits, run_metrics, summarise
+from benchmarks.mvr_design import ARMS, TASKS, Settings, run_config
+from molmara import tasks
+from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
+from molmara.chem.smiles import canonical_smiles, to_mol
+from molmara.metrics import RunData, task_references
+from molmara.rl import load_run_config
+
+DRUGS = list(tasks.MODE_DRUGS.values())
+
+
+def test_drug_modes_rewards_every_drug_equally_and_the_drugs_are_distinct():
+    objective = tasks.get("drug_modes")
+    np.testing.assert_allclose(objective(DRUGS), 1.0)  # the same plateau for each reference
+    fps = morgan_bits([to_mol(s) for s in DRUGS], 2, 2048)
+    sims = tanimoto_matrix(fps, fps)
+    assert sims[~np.eye(len(DRUGS), dtype=bool)].max() <= 0.25  # structurally distinct
+    # below the plateau the score is the best similarity over the drugs, ramped from 0 to 0.4
+    probe = ["CC(C)NCC(O)COc1ccccc1", "CCO"]
+    best = tanimoto_matrix(morgan_bits([to_mol(s) for s in probe], 2, 2048), fps).max(axis=1)
+    np.testing.assert_allclose(objective(probe), np.minimum(best / tasks.MODE_PLATEAU, 1.0))
+    assert task_references("drug_modes") == DRUGS
+
+
+def test_drd2_qed_sa_is_the_geometric_mean_of_its_oracles():
+    from molmara import oracles
+
+    smiles = [tasks.CELECOXIB, "CCN(CC)CCNC(=O)c1ccc(N)cc1", "CCO"]
+    drd2, qed, sa = (oracles.get(name)(smiles) for name in ("drd2", "qed", "sa"))
+    expected = (drd2 * qed * (10 - sa) / 9) ** (1 / 3)
+    np.testing.assert_allclose(tasks.get("drd2_qed_sa")(smiles), expected, rtol=1e-9)
+
+
+def test_arms_share_everything_but_loss_mara_and_filter(tmp_path):
+    settings = Settings(budget=500, seeds=(0,), learning_rate=1e-3)
+    configs = {arm: load_run_config(run_config("osimertinib_mpo", arm, 3, settings, tmp_path)) for arm in ARMS}
+    shared = {"sigma", "batch_size", "learning_rate", "tau", "hit_threshold", "max_oracle_calls", "seed", "prior"}
+    for key in shared:
+        assert len({getattr(c, key) for c in configs.values()}) == 1, key
+    assert configs["reinvent_mara"].tau == TASKS["osimertinib_mpo"].screen == 0.8
+    assert (configs["reinvent"].mara, configs["reinvent_mara"].mara, configs["reverse_kl_mara"].mara) == (
+        False,
+        True,
+        True,
+    )
+    assert configs["reinvent_df"].diversity_filter.enabled and not configs["reinvent"].diversity_filter.enabled
+    assert configs["reverse_kl_mara"].loss == "reverse_kl"
+    with pytest.raises(ValueError, match="unknown arm"):
+        run_config("drug_modes", "plain", 0, settings, tmp_path)
+
+
+def _hand_run() -> RunData:
+    """Two steps of a drug_modes run: the five drugs (score 1), a near-propranolol hit, misses and a repeat."""
+    rows = [
+        # step, SMILES, score, prior NLL, valid
+        (1, DRUGS[2], 1.0, 24.0, True),
+        (1, "CCO", 0.1, 10.0, True),
+        (1, "not a smiles", math.nan, 50.0, False),
+        (2, DRUGS[0], 1.0, 22.0, True),
+        (2, DRUGS[2], 1.0, 24.0, True),  # a repeat costs no oracle call
+        (2, "c1ccccc1", 0.2, 12.0, True),
+        (2, "CC(C)NCC(O)COc1ccc(C)c2ccccc12", 0.85, 30.0, True),
+    ]
+    molecules = pd.DataFrame(rows, columns=["step", "SMILES", "Score", "Prior", "valid"])
+    molecules["canonical_smiles"] = [canonical_smiles(s) or "" for s in molecules["SMILES"]]
+    molecules["over_budget"] = False
+    steps = pd.DataFrame(
+        {
+            "step": [1, 2],
+            "anchor_smiles": [DRUGS[2], DRUGS[0]],
+            "anchor_prior_nll": [24.0, 22.0],
+            "kl_estimate": [0.5, 1.5],
+            "valid_fraction": [2 / 3, 1.0],
+        }
+    )
+    return RunData("hand", molecules, steps, {"mara": True, "task": "drug_modes"})
+
+
+def test_run_metrics_of_a_hand_built_run():
+    row = run_metrics(_hand_run(), TASKS["drug_modes"], budget=10)
+    assert row["oracle_calls"] == 5  # invalid and repeated molecules cost nothing
+    assert row["yield"] == 3 and row["yield_upper"] == 2  # screens 0.8 and 1.0
+    assert math.isnan(row["ob100"])
+    assert row["modes_covered"] == 2  # diazepam and propranolol
+    assert row["mode_hits"] == "1/0/2/0/0"  # the near-propranolol hit counts at propranolol
+    assert row["largest_mode_share"] == pytest.approx(2 / 3)
+    assert row["hit_scaffolds"] == 2 and row["hit_circles"] >= 2 and 0 < row["hit_intdiv1"] < 1
+    # shares over the whole batch, invalid samples included (as the trainer's above_tau_fraction)
+    assert row["batches_above_tau"] == 1.0 and row["above_tau_share"] == pytest.approx((1 / 3 + 3 / 4) / 2)
+    assert row["distinct_anchors"] == 2 and row["anchor_prior_nll"] == 23.0
+    assert row["hit_prior_nll"] == pytest.approx((24 + 22 + 30) / 3)
+    assert row["final_kl"] == 1.5 and row["top10"] == pytest.approx((1 + 0.1 + 1 + 0.2 + 0.85) / 5)
+    assert mode_hits([], TASKS["drug_modes"].references).sum() == 0
+    assert math.isnan(batch_statistics(pd.DataFrame(), 0.5)["batches_above_tau"])
+
+
+def test_summary_tests_mara_against_each_arm():
+    rows = pd.DataFrame(
+        {
+            "task": ["t"] * 6,
+            "arm": ["reinvent_mara"] * 3 + ["reinvent"] * 3,
+            "seed": [0, 1, 2] * 2,
+            "yield": [30, 32, 31, 10, 12, 11],
+            "ob100": [500, 520, math.nan, 900, 950, 1000],
+            "modes_covered": [math.nan] * 6,
+        }
+    )
+    for column in ("yield_upper", "hit_scaffolds", "hit_circles", "hit_intdiv1", "top10_auc", "wall_s"):
+        rows[column] = 1.0
+    summary = summarise(rows).set_index(["arm", "metric"])
+    assert summary.loc[("reinvent_mara", "yield"), "mean"] == 31 and summary.loc[("reinvent", "yield"), "std"] == 1
+    assert summary.loc[("reinvent", "yield"), "p_mara_better"] < 1e-4
+    assert summary.loc[("reinvent_mara", "ob100"), "n"] == 2 and summary.loc[("reinvent_mara", "ob100"), "runs"] == 3
+    assert summary.loc[("reinvent", "ob100"), "p_mara_better"] < 0.05  # lower burden is better
+    assert math.isnan(summary.loc[("reinvent_mara", "yield"), "p_mara_better"])
+    assert ("reinvent", "modes_covered") not in summary.index  # NaN everywhere: left out
+
+
+def test_tiny_benchmark_runs_resumes_and_summarises(tmp_path):
+    from benchmarks.mara_vs_reinvent import main
+
+    argv = ["--quick", "--tasks", "drug_modes", "--arms", "reinvent,reinvent_mara", "--seeds", "0,1"]
+    argv += ["--budget", "40", "--batch-size", "32", "--runs-dir", str(tmp_path / "runs")]
+    argv += ["--results-dir", str(tmp_path / "results"), "--name", "tiny"]
+    assert main(argv) == 0
+    raw = pd.read_csv(tmp_path / "results" / "tiny_runs.csv")
+    assert len(raw) == 4 and set(raw["arm"]) == {"reinvent", "reinvent_mara"}
+    assert (raw["status"] == "finished").all() and (raw["oracle_calls"] == 40).all()
+    text = (tmp_path / "results" / "tiny.md").read_text()
+    assert "p: MARA better than reinvent" in text and "Reproduce:" in text
+    # same seed, and no batch reached τ: MARA changed nothing, the two arms ran the same trajectory
+    for _, pair in raw.groupby("seed"):
+        if (pair["batches_above_tau"] == 0).all():
+            assert pair["top10_auc"].nunique() == 1
+    # a rerun skips what is done; a finished run missing from the CSV is read back, not run again
+    raw.iloc[:3].to_csv(tmp_path / "results" / "tiny_runs.csv", index=False)
+    assert main(argv) == 0
+    again = pd.read_csv(tmp_path / "results" / "tiny_runs.csv")
+    assert len(again) == 4
+    assert again.iloc[3]["top10_auc"] == pytest.approx(raw.iloc[3]["top10_auc"])
