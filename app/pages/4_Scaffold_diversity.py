@@ -1,0 +1,167 @@
+"""Scaffold diversity explorer: the hits of one run or several by scaffold, a metrics card, and a 2-D map
+of chemical space (fingerprint PCA) where a selection shows the molecules."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from molmara.app_support.data import (
+    chemical_space,
+    hit_metrics,
+    hit_threshold,
+    run_config,
+    scaffold_keys,
+    scaffold_table,
+)
+from molmara.app_support.widgets import (
+    list_runs,
+    molecule_grid,
+    open_store,
+    page,
+    pick_runs,
+    run_tables,
+    runs_hits,
+    table_with_export,
+)
+
+MAP_POINTS = 2000
+KINDS = {"murcko": "Murcko scaffold", "generic": "generic scaffold (all carbon, single bonds)"}
+state = st.session_state
+
+store_path = page(
+    "Scaffold diversity", "How many distinct ideas did a run find? Its hits by scaffold, and where they lie."
+)
+store = open_store(store_path)
+if store is None:
+    st.stop()
+runs = list_runs(store)
+run_ids = pick_runs(runs, key="scaffold_runs")
+if not run_ids:
+    st.stop()
+
+first = run_tables(store, run_ids[0])
+default = hit_threshold(run_config(first[0])) if first else 0.8
+left, right = st.columns([2, 1])
+threshold = left.slider("hit threshold (score)", 0.0, 1.0, value=float(default), step=0.01, key="scaffold_threshold")
+kind = right.radio("group by", list(KINDS), format_func=KINDS.get, key="scaffold_kind", horizontal=True)
+with st.spinner("collecting the hits"):
+    hits, per_run = runs_hits(store, run_ids, threshold)
+if not per_run:
+    st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def metrics_of(smiles: tuple[str, ...], murcko: tuple[str, ...], generic: tuple[str, ...], calls: int) -> dict:
+    frame = pd.DataFrame({"canonical_smiles": smiles, "murcko_scaffold": murcko, "generic_scaffold": generic})
+    return hit_metrics(frame, calls)
+
+
+st.subheader("Metrics")
+rows = {}
+with st.spinner("#Circles and IntDiv of the hits"):
+    for name, entry in per_run.items():
+        h = entry["hits"]
+        columns = [
+            tuple(h[c].fillna("").astype(str)) for c in ("canonical_smiles", "murcko_scaffold", "generic_scaffold")
+        ]
+        rows[name] = {"status": entry["info"]["status"], "oracle calls": entry["oracle_calls"]}
+        rows[name].update(metrics_of(*columns, entry["oracle_calls"]))
+if len(rows) == 1:
+    values = next(iter(rows.values()))
+    cards = st.columns(6)
+    cards[0].metric("yield (hits)", f"{values['yield']:,}", help=f"distinct molecules with score ≥ {threshold:.2f}")
+    cards[1].metric("hit rate", f"{values['hit_rate']:.3f}" if values["oracle calls"] else "n/a")
+    cards[2].metric("Murcko scaffolds", f"{values['murcko_scaffolds']:,}")
+    cards[3].metric("generic scaffolds", f"{values['generic_scaffolds']:,}")
+    cards[4].metric("#Circles", f"{values['circles']:,}", help="greedy #Circles of the hits, t = 0.75, Morgan r2 1024")
+    cards[5].metric("IntDiv1", f"{values['intdiv1']:.3f}" if values["yield"] > 1 else "n/a")
+else:
+    st.dataframe(pd.DataFrame(rows).T.rename_axis("run"))
+if hits.empty:
+    st.info(f"No hits at score ≥ {threshold:.2f}: lower the threshold to explore what the runs found.")
+    st.stop()
+
+st.subheader(f"Scaffolds of the {len(hits):,} hits")
+table = scaffold_table(hits, kind)
+state["scaffold_options"] = table["scaffold"].tolist()
+
+
+def picked_from_table() -> None:
+    rows = state["scaffold_table"].selection.rows
+    if rows and rows[0] < len(state.get("scaffold_options", [])):
+        state["scaffold_pick"] = state["scaffold_options"][rows[0]]
+
+
+st.dataframe(
+    table,
+    key="scaffold_table",
+    on_select=picked_from_table,
+    selection_mode="single-row",
+    hide_index=True,
+    height=300,
+    column_config={
+        "best_score": st.column_config.NumberColumn(format="%.3f"),
+        "mean_score": st.column_config.NumberColumn(format="%.3f"),
+    },
+)
+counts = dict(zip(table["scaffold"], table["hits"], strict=True))
+if state.get("scaffold_pick") not in counts:
+    state.pop("scaffold_pick", None)
+pick = st.selectbox(
+    "scaffold (or click a row above)", table["scaffold"].tolist(), key="scaffold_pick",
+    format_func=lambda s: f"{s} — {counts[s]} hits",
+)  # fmt: skip
+members = hits[scaffold_keys(hits, kind) == pick].sort_values("score", ascending=False)
+if pick != "(acyclic)":
+    molecule_grid([pick], [f"{KINDS[kind]}, {len(members)} hits"], per_row=1)
+molecule_grid(
+    members["smiles"].tolist(),
+    [
+        f"{s:.3f} · {r} · step {t}" if len(per_run) > 1 else f"{s:.3f} · step {t}"
+        for s, r, t in zip(members["score"], members["run"], members["step"], strict=True)
+    ],
+)
+table_with_export(members.reset_index(drop=True), key="scaffold_members", filename="scaffold-hits", height=240)
+
+st.subheader("Chemical space of the hits")
+shown = hits.sort_values("score", ascending=False).head(MAP_POINTS).reset_index(drop=True)
+st.caption(
+    "First two principal components of Morgan fingerprints (radius 2, 1024 bits)"
+    + (f", the {MAP_POINTS:,} best hits" if len(hits) > MAP_POINTS else "")
+    + ". Drag a box to see the molecules inside it."
+)
+coords = st.cache_data(chemical_space, show_spinner="computing the map", max_entries=16)(
+    tuple(shown["canonical_smiles"])
+)
+shown = shown.assign(pc1=coords[:, 0], pc2=coords[:, 1], scaffold=scaffold_keys(shown, kind))
+colour_by = st.radio(
+    "colour by", ["run", "score"] if len(per_run) > 1 else ["score", "run"], key="map_colour", horizontal=True
+)
+brush = alt.selection_interval(name="brush", encodings=["x", "y"])
+colour = alt.Color("run:N") if colour_by == "run" else alt.Color("score:Q", scale=alt.Scale(scheme="viridis"))
+chart = (
+    alt.Chart(shown[["pc1", "pc2", "score", "run", "smiles", "scaffold", "step"]])
+    .mark_circle(size=45, opacity=0.75)
+    .encode(
+        x=alt.X("pc1:Q", title="PC 1"),
+        y=alt.Y("pc2:Q", title="PC 2"),
+        color=colour,
+        tooltip=["smiles", alt.Tooltip("score:Q", format=".3f"), "run", "step", "scaffold"],
+    )  # fmt: skip
+    .add_params(brush)
+    .properties(height=460)
+)
+event = st.altair_chart(chart, on_select="rerun", key="scaffold_map")
+box = dict(getattr(event, "selection", {}) or {}).get("brush") or {}
+if box.get("pc1") and box.get("pc2"):
+    (x0, x1), (y0, y1) = sorted(box["pc1"]), sorted(box["pc2"])
+    inside = shown[shown["pc1"].between(x0, x1) & shown["pc2"].between(y0, y1)]
+    st.markdown(f"**{len(inside):,} hits in the box** (best first)")
+    molecule_grid(
+        inside["smiles"].tolist(), [f"{s:.3f} · {r}" for s, r in zip(inside["score"], inside["run"], strict=True)]
+    )
+    table_with_export(inside.drop(columns=["pc1", "pc2"]), key="map_selection", filename="map-selection", height=240)
+else:
+    st.caption("no box drawn yet")

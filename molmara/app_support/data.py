@@ -1,0 +1,261 @@
+"""What the app's pages compute from the run store, as plain functions over DataFrames (no Streamlit).
+
+The pages call these; the tests call them too. Column names are the store's (`RunStore.molecules`):
+smiles, canonical_smiles, valid, over_budget, score, step, prior_nll, murcko_scaffold,
+generic_scaffold and one column per objective component. `run_data` maps them once to the names
+`molmara.metrics` reads (REINVENT 4's SMILES, Score, Scaffold …).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from molmara.store.db import DEFAULT_STORE, RunStore
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+STORE_ENV = "MOLMARA_STORE"
+ACYCLIC = "(acyclic)"
+SCAFFOLD_COLUMNS = {"murcko": "murcko_scaffold", "generic": "generic_scaffold"}
+# store column → the name molmara.metrics (and REINVENT 4's CSV) uses
+STORE_TO_METRICS = {
+    "smiles": "SMILES",
+    "score": "Score",
+    "agent_nll": "Agent",
+    "prior_nll": "Prior",
+    "target": "Target",
+    "murcko_scaffold": "Scaffold",
+}
+HIT_COLUMNS = ["run", "step", "smiles", "canonical_smiles", "score", "prior_nll", "murcko_scaffold", "generic_scaffold"]
+
+
+def store_path_from_argv(argv: Sequence[str] | None = None) -> Path:
+    """The run store the app reads: `--store PATH` after `--` on the command line, else $MOLMARA_STORE,
+    else molmara-runs/molmara.db (what `molmara app --store` passes to the page scripts)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(argv):
+        if arg == "--store" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--store="):
+            return Path(arg.split("=", 1)[1])
+    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+def run_config(info: dict) -> dict:
+    """A stored run's config (TOML text in the store) as a dict; {} when it cannot be read."""
+    try:
+        return tomllib.loads(info.get("config") or "")
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def hit_threshold(config: dict) -> float:
+    """The run's own hit score: `hit_threshold`, else a numeric tau, else 0.8 (as the trainer chooses)."""
+    value = config.get("hit_threshold")
+    if value is None:
+        tau = config.get("tau")
+        value = tau if isinstance(tau, (int, float)) and not isinstance(tau, bool) else 0.8
+    return float(value)
+
+
+def run_data(store: RunStore, run: int | str):
+    """A stored run as `molmara.metrics.RunData` (the one place where store columns become metric columns)."""
+    from molmara.metrics import RunData
+
+    info = store.get_run(run)
+    molecules = store.molecules(info["id"]).rename(columns=STORE_TO_METRICS)
+    for column in ("SMILES", "canonical_smiles", "Scaffold"):
+        if column in molecules:
+            molecules[column] = molecules[column].fillna("").astype(str)
+    summary = {**info["summary"], "status": info["status"]}
+    return RunData(info["name"], molecules, store.steps(info["id"]), run_config(info), summary)
+
+
+def scored(molecules: pd.DataFrame) -> pd.DataFrame:
+    """The run's oracle calls: valid, within budget, first occurrence of each canonical SMILES."""
+    if molecules.empty:
+        return molecules
+    keep = molecules["valid"].astype(bool) & molecules["canonical_smiles"].fillna("").ne("")
+    if "over_budget" in molecules:
+        keep &= ~molecules["over_budget"].astype(bool)
+    table = molecules[keep]
+    return table[~table["canonical_smiles"].duplicated()]
+
+
+def hits_frame(molecules: pd.DataFrame, threshold: float, run_name: str = "") -> pd.DataFrame:
+    """Distinct hits (score >= threshold) of one run with the step each was first found; component columns kept."""
+    calls = scored(molecules)
+    if calls.empty:
+        return pd.DataFrame(columns=HIT_COLUMNS)
+    hits = calls[pd.to_numeric(calls["score"], errors="coerce").fillna(-math.inf) >= threshold].copy()
+    hits.insert(0, "run", run_name)
+    drop = ["id", "run_id", "valid", "hit", "over_budget", "target", "reward", "agent_nll"]
+    return hits.drop(columns=[c for c in drop if c in hits]).reset_index(drop=True)
+
+
+def scaffold_keys(hits: pd.DataFrame, kind: str = "murcko") -> pd.Series:
+    """Each hit's scaffold (Murcko or generic) as shown in the app; acyclic molecules share "(acyclic)"."""
+    if kind not in SCAFFOLD_COLUMNS:
+        raise ValueError(f"scaffold kind must be one of {list(SCAFFOLD_COLUMNS)}, got {kind!r}")
+    column = SCAFFOLD_COLUMNS[kind]
+    values = hits[column] if column in hits else pd.Series("", index=hits.index)
+    return values.fillna("").replace("", ACYCLIC).astype(str)
+
+
+def scaffold_table(hits: pd.DataFrame, kind: str = "murcko") -> pd.DataFrame:
+    """One row per scaffold of the hits: hits, best and mean score, first step, best molecule;
+    with several runs also the hits of each run (columns "hits · <run>")."""
+    columns = ["scaffold", "hits", "best_score", "mean_score", "first_step", "best_molecule"]
+    if hits.empty:
+        return pd.DataFrame(columns=columns)
+    table = hits.assign(scaffold=scaffold_keys(hits, kind))
+    best = table.sort_values("score", ascending=False).drop_duplicates("scaffold").set_index("scaffold")
+    grouped = table.groupby("scaffold")
+    out = pd.DataFrame(
+        {
+            "hits": grouped.size(),
+            "best_score": grouped["score"].max(),
+            "mean_score": grouped["score"].mean(),
+            "first_step": grouped["step"].min(),
+            "best_molecule": best["smiles"],
+        }
+    )
+    runs = list(dict.fromkeys(table["run"]))
+    if len(runs) > 1:
+        counts = pd.crosstab(table["scaffold"], table["run"]).reindex(columns=runs, fill_value=0)
+        for run in runs:
+            out[f"hits · {run}"] = counts[run]
+    out = out.reset_index().sort_values(["hits", "best_score"], ascending=[False, False], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def hit_metrics(hits: pd.DataFrame, oracle_calls: int) -> dict[str, float]:
+    """The metrics card of a set of hits: yield, hit rate, unique Murcko and generic scaffolds,
+    #Circles (t = 0.75, Morgan r2 1024 bits, in the order found) and IntDiv1 (MOSES)."""
+    from molmara.chem import morgan_bits, to_mols
+    from molmara.metrics import circles, internal_diversity
+
+    smiles = hits["canonical_smiles"].tolist() if len(hits) else []
+    mols = [m for m in to_mols(smiles) if m is not None]
+    return {
+        "yield": len(smiles),
+        "hit_rate": len(smiles) / oracle_calls if oracle_calls else math.nan,
+        "murcko_scaffolds": int(scaffold_keys(hits, "murcko").nunique()) if len(hits) else 0,
+        "generic_scaffolds": int(scaffold_keys(hits, "generic").nunique()) if len(hits) else 0,
+        "circles": circles(smiles).count if smiles else 0,
+        "intdiv1": internal_diversity(morgan_bits(mols, 2, 1024), 1) if len(mols) > 1 else math.nan,
+    }
+
+
+def chemical_space(smiles: Sequence[str], n_bits: int = 1024) -> np.ndarray:
+    """2-D coordinates of molecules: the first two principal components of their Morgan fingerprints
+    (radius 2), signs fixed so that the same molecules always give the same picture. Shape (n, 2)."""
+    from molmara.chem import morgan_bits, to_mols
+    from molmara.chem.fingerprints import unpack_bits
+
+    n = len(smiles)
+    if n < 3:
+        return np.zeros((n, 2))
+    bits = unpack_bits(morgan_bits(to_mols(smiles), 2, n_bits), n_bits).astype(np.float64)
+    centred = bits - bits.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    axes = vt[:2]
+    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
+    coords = centred @ (axes * signs[:, None]).T
+    if coords.shape[1] < 2:
+        coords = np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
+    return coords
+
+
+def target_distributions(hits: pd.DataFrame, beta: float, tau: float, kind: str = "murcko") -> tuple:
+    """How the KL-regularised optimum spreads its probability over the molecules and scaffolds of `hits`,
+    without MARA (π_prior·exp(R/β)) and with MARA at threshold τ (uniform over R ≥ τ).
+
+    Rewards are the scores; reference log-likelihoods are −prior NLL. Returns (molecules, scaffolds,
+    summary): per molecule p_plain and p_mara; per scaffold their sums; and per target the effective
+    number of scaffolds (exp of the entropy over scaffolds), the top scaffold's share and the molecules
+    that hold half the probability.
+    """
+    from molmara.rl.targets import gibbs_target, mara_target
+
+    table = hits.assign(scaffold=scaffold_keys(hits, kind))
+    table = table[np.isfinite(pd.to_numeric(table["prior_nll"], errors="coerce")) & table["score"].notna()]
+    if table.empty:
+        raise ValueError("no hits with a score and a prior log-likelihood")
+    rewards = table["score"].to_numpy(float)
+    ref_logp = -table["prior_nll"].to_numpy(float)
+    table = table.assign(
+        p_plain=gibbs_target(rewards, ref_logp, beta), p_mara=mara_target(rewards, ref_logp, beta, tau)
+    )
+    scaffolds = table.groupby("scaffold").agg(
+        hits=("smiles", "size"), p_plain=("p_plain", "sum"), p_mara=("p_mara", "sum")
+    )
+    scaffolds = scaffolds.sort_values("p_plain", ascending=False).reset_index()
+    summary = {}
+    for target in ("p_plain", "p_mara"):
+        p = scaffolds[target].to_numpy()
+        p = p[p > 0]
+        ordered = np.sort(table[target].to_numpy())[::-1]
+        summary[target] = {
+            "effective_scaffolds": float(np.exp(-(p * np.log(p)).sum())),
+            "top_scaffold_share": float(scaffolds[target].max()),
+            "molecules_for_half": int(np.searchsorted(np.cumsum(ordered), 0.5) + 1),
+        }
+    return table.reset_index(drop=True), scaffolds, summary
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as CSV bytes for a download button."""
+    return table.to_csv(index=False).encode()
+
+
+def sdf_text(table: pd.DataFrame, smiles_column: str = "smiles") -> str:
+    """The valid molecules of a table as SDF text, every other column a property."""
+    from rdkit import Chem
+
+    from molmara.chem import to_mol
+
+    buffer = io.StringIO()
+    writer = Chem.SDWriter(buffer)
+    for number, record in enumerate(table.to_dict("records"), start=1):
+        mol = to_mol(record.get(smiles_column))
+        if mol is None:
+            continue
+        mol.SetProp("_Name", str(record.get("run") or f"molecule {number}"))
+        for column, value in record.items():
+            if column != smiles_column and value is not None and not (isinstance(value, float) and math.isnan(value)):
+                mol.SetProp(str(column), str(value))
+        writer.write(mol)
+    writer.close()
+    return buffer.getvalue()
+
+
+def step_curves(steps_by_run: dict[str, pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """Per-step records of several runs in long form (run, step, oracle_calls, metric, value) for plotting."""
+    frames = []
+    for name, steps in steps_by_run.items():
+        present = [c for c in columns if c in steps]
+        if steps.empty or not present:
+            continue
+        frame = steps[["step", "oracle_calls", *present]].melt(["step", "oracle_calls"], var_name="metric")
+        frames.append(frame.assign(run=name))
+    if not frames:
+        return pd.DataFrame(columns=["run", "step", "oracle_calls", "metric", "value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def describe_store(path: str | Path) -> str:
+    """One line about a store file for the sidebar."""
+    path = Path(path)
+    return f"run store `{path}`" + ("" if path.is_file() else " (not created yet)")

@@ -1,0 +1,209 @@
+"""Streamlit pieces shared by the app's pages: page setup, the run store, run pickers, molecule
+drawings and tables with CSV/SDF export. Each reads the store through molmara's public API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from molmara.app_support.data import (
+    HIT_COLUMNS,
+    csv_bytes,
+    describe_store,
+    hit_threshold,
+    hits_frame,
+    run_config,
+    scored,
+    sdf_text,
+    store_path_from_argv,
+)
+from molmara.chem.draw import grid_svg
+from molmara.jobs import JobManager
+from molmara.store.db import RunNotFoundError, RunStore, StoreError
+
+
+def page(title: str, caption: str = "") -> Path:
+    """Set up a page (wide layout, its heading, the store in the sidebar); returns the run store's path."""
+    st.set_page_config(page_title=f"{title} · molmara", layout="wide")
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    path = store_path_from_argv()
+    st.sidebar.caption(describe_store(path))
+    return path
+
+
+@st.cache_resource(show_spinner=False)
+def _job_manager(store_path: str) -> JobManager:
+    return JobManager(store_path)
+
+
+def job_manager(store_path: str | Path) -> JobManager:
+    """One job manager per store for the app's lifetime, so that it can reap the runs it started."""
+    return _job_manager(str(Path(store_path).resolve()))
+
+
+@st.cache_resource(show_spinner="loading the prior")
+def cached_prior(path: str | None = None):
+    """A prior loaded once (the shipped one when `path` is empty)."""
+    import molmara
+
+    return molmara.load_prior(path or None)
+
+
+def open_store(path: Path, quiet: bool = False) -> RunStore | None:
+    """The run store, or None with a message a chemist can act on (no store yet, not a store file)."""
+    if not path.is_file():
+        if not quiet:
+            st.info(f"No run store at `{path}` yet: launch a run on the **Launch** page and it will appear here.")
+        return None
+    try:
+        return RunStore(path, create=False)
+    except StoreError as err:
+        st.error(str(err))
+        return None
+
+
+def list_runs(store: RunStore, refresh: bool = True) -> pd.DataFrame:
+    """The store's runs, newest first; runs whose process died are marked failed first."""
+    if refresh:
+        try:
+            job_manager(store.path).refresh()
+        except StoreError as err:  # a read-only or busy store: show what is there
+            st.caption(f"could not refresh run statuses: {err}")
+    return store.list_runs()
+
+
+def run_label(row: dict | pd.Series) -> str:
+    """How a run is named in pickers: id, name and status."""
+    return f"{row['id']} · {row['name']} ({row['status']})"
+
+
+def _requested_run(runs: pd.DataFrame) -> int | None:
+    """The run named by the page's `?run=` query parameter (id or name), with a warning when it is gone."""
+    wanted = st.query_params.get("run")
+    if not wanted:
+        return None
+    match = runs[(runs["id"].astype(str) == wanted) | (runs["name"] == wanted)]
+    if match.empty:
+        st.warning(f"Run `{wanted}` is not in the store (it may have been deleted); showing another run.")
+        return None
+    return int(match["id"].iloc[0])
+
+
+def pick_run(runs: pd.DataFrame, key: str, label: str = "run") -> int | None:
+    """A select box over the runs (the `?run=` query parameter chooses the first one); returns the run id."""
+    if runs.empty:
+        st.info("The store has no runs yet: launch one on the **Launch** page.")
+        return None
+    ids = runs["id"].astype(int).tolist()
+    labels = {int(r["id"]): run_label(r) for r in runs.to_dict("records")}
+    requested = _requested_run(runs)
+    index = ids.index(requested) if requested in ids else 0
+    return st.selectbox(label, ids, index=index, format_func=labels.get, key=key)
+
+
+def pick_runs(runs: pd.DataFrame, key: str, default: int = 1, label: str = "runs") -> list[int]:
+    """A multi-select over the runs (the newest `default` chosen at first); returns run ids."""
+    if runs.empty:
+        st.info("The store has no runs yet: launch one on the **Launch** page.")
+        return []
+    ids = runs["id"].astype(int).tolist()
+    labels = {int(r["id"]): run_label(r) for r in runs.to_dict("records")}
+    requested = _requested_run(runs)
+    chosen = [requested] if requested is not None else ids[:default]
+    return st.multiselect(label, ids, default=chosen, format_func=labels.get, key=key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_run(store_path: str, run_id: int, stamp: float) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """A run's row, molecules and steps; `stamp` (the run's updated_at) makes a running run reload."""
+    with RunStore(store_path, create=False) as store:
+        return store.get_run(run_id), store.molecules(run_id), store.steps(run_id)
+
+
+def run_tables(store: RunStore, run_id: int) -> tuple[dict, pd.DataFrame, pd.DataFrame] | None:
+    """`load_run` for a run that may have been deleted meanwhile: None with a warning then."""
+    try:
+        info = store.get_run(run_id)
+        return load_run(str(store.path), int(run_id), float(info["updated_at"]))
+    except RunNotFoundError:
+        st.warning(f"Run {run_id} is no longer in the store (deleted?). Pick another run.")
+        return None
+
+
+def show_run_problem(info: dict) -> None:
+    """The message of a failed, cancelled or collapsed run, where the chemist sees it."""
+    if info["status"] == "failed":
+        st.error(f"Run {info['name']!r} failed. {info.get('message') or ''}".strip())
+    elif info["status"] in ("cancelled", "collapsed") and info.get("message"):
+        st.warning(f"Run {info['name']!r} {info['status']}: {info['message']}")
+
+
+def molecule_grid(smiles: Sequence[str], legends: Sequence[str] | None = None, limit: int = 24, per_row: int = 6):
+    """Draw molecules locally (RDKit SVG); at most `limit`, with a note when more were left out."""
+    smiles = list(smiles)
+    if not smiles:
+        st.caption("no molecules to draw")
+        return
+    legends = list(legends) if legends is not None else smiles
+    st.image(grid_svg(smiles[:limit], legends[:limit], per_row=per_row, size=200))
+    if len(smiles) > limit:
+        st.caption(f"the first {limit} of {len(smiles):,} molecules drawn")
+
+
+def table_with_export(
+    table: pd.DataFrame, key: str, filename: str, smiles_column: str = "smiles", height: int | None = None
+) -> pd.DataFrame:
+    """A table whose rows can be selected, with CSV and SDF downloads of the selected rows (all when none
+    are selected). Returns the selected rows."""
+    event = st.dataframe(
+        table,
+        key=key,
+        on_select="rerun",
+        selection_mode="multi-row",
+        hide_index=True,
+        height=height or "auto",
+    )
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    selected = table.iloc[rows] if rows else table
+    what = f"{len(selected):,} selected" if rows else f"all {len(table):,}"
+    left, right, note = st.columns([1, 1, 3])
+    # the files are made when a button is clicked, not on every rerun
+    left.download_button(
+        "CSV", partial(csv_bytes, selected), f"{filename}.csv", "text/csv", key=f"{key}-csv", on_click="ignore"
+    )
+    if smiles_column in table:
+        sdf = partial(sdf_text, selected, smiles_column)
+        right.download_button(
+            "SDF", sdf, f"{filename}.sdf", "chemical/x-mdl-sdfile", key=f"{key}-sdf", on_click="ignore"
+        )
+    note.caption(f"downloads hold {what} rows; select rows in the table to export only those")
+    return table.iloc[rows]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _run_hits(store_path: str, run_id: int, stamp: float, threshold: float) -> tuple[pd.DataFrame, int]:
+    info, molecules, _ = load_run(store_path, run_id, stamp)
+    return hits_frame(molecules, threshold, info["name"]), len(scored(molecules))
+
+
+def runs_hits(store: RunStore, run_ids: Sequence[int], threshold: float | None = None) -> tuple[pd.DataFrame, dict]:
+    """The distinct hits of several runs (column `run` names each) at `threshold` (default: each run's own),
+    and per run its row, hits, oracle calls and threshold. Runs deleted meanwhile are left out with a warning."""
+    frames, per_run = [], {}
+    for run_id in run_ids:
+        tables = run_tables(store, run_id)
+        if tables is None:
+            continue
+        info = tables[0]
+        cut = hit_threshold(run_config(info)) if threshold is None else float(threshold)
+        hits, calls = _run_hits(str(store.path), int(run_id), float(info["updated_at"]), cut)
+        frames.append(hits)
+        per_run[info["name"]] = {"info": info, "hits": hits, "oracle_calls": calls, "threshold": cut}
+    hits = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=HIT_COLUMNS)
+    return hits, per_run
