@@ -28,10 +28,11 @@ import pandas as pd
 
 from benchmarks.common import RESULTS, cpu_model, write_result
 from benchmarks.mvr_analysis import DIAGNOSTICS, METRICS, markdown, run_metrics, summarise
-from benchmarks.mvr_design import ARMS, MODES, TASKS, Settings, run_config
+from benchmarks.mvr_design import ARMS, MODES, TASKS, Settings, prior_digest, run_config
 
-KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma"]
-"""What identifies a run in the raw CSV: a row with the same key is not run again."""
+KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma", "prior"]
+"""What identifies a run in the raw CSV: a row with the same key is not run again (`prior`: the prior
+file's digest, so that a new shipped prior is benchmarked afresh)."""
 
 PAPER = (
     "For context, the paper's molecule experiment (GX-Chen et al., ICLR 2026; docking × QED × HBD × "
@@ -85,31 +86,31 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def key_of(task: str, arm: str, seed: int, settings: Settings) -> tuple:
+def key_of(task: str, arm: str, seed: int, settings: Settings, prior: str) -> tuple:
     s = settings
-    return (task, arm, int(seed), int(s.budget), int(s.batch_size), float(s.learning_rate), float(s.sigma))
+    return (task, arm, int(seed), int(s.budget), int(s.batch_size), float(s.learning_rate), float(s.sigma), prior)
 
 
 def read_rows(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, keep_default_na=True) if path.is_file() else pd.DataFrame()
+    return pd.read_csv(path, dtype={"prior": str}) if path.is_file() else pd.DataFrame()
 
 
 def done_keys(rows: pd.DataFrame) -> set[tuple]:
     if rows.empty:
         return set()
     return {
-        (r.task, r.arm, int(r.seed), int(r.budget), int(r.batch_size), float(r.learning_rate), float(r.sigma))
+        (r.task, r.arm, int(r.seed), int(r.budget), int(r.batch_size), float(r.learning_rate), float(r.sigma), r.prior)
         for r in rows.itertuples()
     }
 
 
-def execute(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str) -> dict:
+def execute(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str, prior: str) -> dict:
     """Run (or resume, or just read back) one run and return its raw row."""
     from molmara.metrics import load_run
     from molmara.rl import run
     from molmara.store import RunStore
 
-    config = run_config(task, arm, seed, settings, runs_dir, device)
+    config = run_config(task, arm, seed, settings, runs_dir, device, prior)
     run_dir = runs_dir / config["name"]
     summary_path = run_dir / "summary.json"
     status = json.loads(summary_path.read_text()).get("status") if summary_path.is_file() else None
@@ -133,6 +134,7 @@ def execute(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, 
         "batch_size": settings.batch_size,
         "learning_rate": settings.learning_rate,
         "sigma": settings.sigma,
+        "prior": prior,
         "tau": spec.screen,
         "upper_screen": spec.upper_screen,
         "run": config["name"],
@@ -159,8 +161,10 @@ def append_row(path: Path, row: dict) -> None:
     table.to_csv(path, mode="a", header=not path.is_file(), index=False)
 
 
-def write_summary(rows: pd.DataFrame, settings: Settings, name: str, mode: str, folder: Path) -> Path | None:
-    """Summary over the raw rows of these settings (every task and arm in the file): CSV, JSON and Markdown."""
+def write_summary(
+    rows: pd.DataFrame, settings: Settings, prior: str, name: str, mode: str, folder: Path
+) -> Path | None:
+    """Summary over the raw rows of these settings and prior (every task and arm in the file): CSV, JSON, Markdown."""
     if rows.empty:
         return None
     same = (
@@ -168,6 +172,7 @@ def write_summary(rows: pd.DataFrame, settings: Settings, name: str, mode: str, 
         & (rows["batch_size"] == settings.batch_size)
         & (rows["learning_rate"] == settings.learning_rate)
         & (rows["sigma"] == settings.sigma)
+        & (rows["prior"] == prior)
     )
     rows = rows[same]
     if rows.empty:
@@ -177,7 +182,8 @@ def write_summary(rows: pd.DataFrame, settings: Settings, name: str, mode: str, 
     screens = ", ".join(f"{t} τ = {TASKS[t].screen:g}, upper {TASKS[t].upper_screen:g}" for t in rows["task"].unique())
     text = (
         f"Mode: {mode}. {settings.budget:,} unique oracle calls a run, batch {settings.batch_size}, "
-        f"learning rate {settings.learning_rate:g}, σ {settings.sigma:g} (β = 1/σ), shipped MOSES prior; "
+        f"learning rate {settings.learning_rate:g}, σ {settings.sigma:g} (β = 1/σ), "
+        f"shipped MOSES prior (SHA-256 {prior}…); "
         f"{len(rows)} runs. Screens: {screens}. Mean ± std over seeds; p: one-sided Welch t-test that REINVENT+MARA "
         "is better (higher, or lower for OB100). OB100 over the runs that reached 100 hits (reached/runs). "
         f"Raw rows: `{name}_runs.csv`.\n\n## Outcomes\n\n"
@@ -190,7 +196,11 @@ def write_summary(rows: pd.DataFrame, settings: Settings, name: str, mode: str, 
         + (__doc__ or "")
     )
     records = json.loads(summary.to_json(orient="records"))  # NaN → null
-    payload = {"mode": mode, "settings": {k: v for k, v in vars(settings).items() if k != "extra"}}
+    payload = {
+        "mode": mode,
+        "prior_sha256": prior,
+        "settings": {k: v for k, v in vars(settings).items() if k != "extra"},
+    }
     write_result(name, {**payload, "runs": len(rows), "summary": records}, text, folder=folder)
     return folder / f"{name}.md"
 
@@ -205,24 +215,25 @@ def main(argv: list[str] | None = None) -> int:
     if not args.summary_only:
         plan = [(t, s, a) for t in settings.tasks for s in settings.seeds for a in settings.arms]
         for i, (task, seed, arm) in enumerate(plan, 1):
-            if key_of(task, arm, seed, settings) in done_keys(read_rows(raw_path)):
+            prior = prior_digest()  # per run: the shipped prior may be replaced while a long benchmark runs
+            if key_of(task, arm, seed, settings, prior) in done_keys(read_rows(raw_path)):
                 continue
             started = time.time()
             try:
-                row = execute(task, arm, seed, settings, runs_dir, args.device)
+                row = execute(task, arm, seed, settings, runs_dir, args.device, prior)
             except Exception as err:  # one failed run should not stop a night of runs
                 failures += 1
                 print(f"[{i}/{len(plan)}] {task} {arm} seed {seed}: FAILED: {err}", flush=True)
                 continue
             append_row(raw_path, row)
-            write_summary(read_rows(raw_path), settings, name, args.mode, args.results_dir)
+            write_summary(read_rows(raw_path), settings, prior, name, args.mode, args.results_dir)
             print(
                 f"[{i}/{len(plan)}] {task} {arm} seed {seed}: yield {row['yield']}, upper {row['yield_upper']}, "
                 f"scaffolds {row['hit_scaffolds']}, top10 AUC {row['top10_auc']:.3f}, "
                 f"batches>=tau {row['batches_above_tau']:.2f} ({time.time() - started:.0f} s)",
                 flush=True,
             )
-    md = write_summary(read_rows(raw_path), settings, name, args.mode, args.results_dir)
+    md = write_summary(read_rows(raw_path), settings, prior_digest(), name, args.mode, args.results_dir)
     print(md.read_text() if md else f"no rows in {raw_path} for these settings")
     return 1 if failures else 0
 

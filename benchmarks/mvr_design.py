@@ -18,6 +18,7 @@ min score 0.4, REINVENT 4's defaults); reverse-KL policy gradient + MARA.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,20 +78,31 @@ MODES = {
 }
 
 
-def run_name(task: str, arm: str, seed: int, budget: int) -> str:
-    """The run's name in the store and its folder: unique per task, arm, seed and budget."""
-    return f"{task}-{arm}-s{seed}-b{budget}"
+def prior_digest(path: str | Path | None = None) -> str:
+    """The first 12 hex digits of the prior file's SHA-256 (the shipped prior by default): rows and run
+    folders made with another prior are never mixed with these."""
+    from molmara.model.prior import DEFAULT_PRIOR
+
+    return hashlib.sha256(Path(path or DEFAULT_PRIOR).read_bytes()).hexdigest()[:12]
 
 
-def run_config(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str = "cpu") -> dict:
-    """The `molmara.rl.run` config of one run of the benchmark."""
+def run_name(task: str, arm: str, seed: int, settings: Settings, prior: str) -> str:
+    """The run's name in the store and its folder: unique per task, arm, seed, settings and prior."""
+    shared = f"{prior}|{settings.batch_size}|{settings.learning_rate!r}|{settings.sigma!r}"
+    return f"{task}-{arm}-s{seed}-b{settings.budget}-{hashlib.sha1(shared.encode()).hexdigest()[:6]}"
+
+
+def run_config(
+    task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str = "cpu", prior: str | None = None
+) -> dict:
+    """The `molmara.rl.run` config of one run of the benchmark (`prior`: its digest, computed when not given)."""
     if task not in TASKS:
         raise ValueError(f"unknown benchmark task {task!r} (known: {', '.join(TASKS)})")
     if arm not in ARMS:
         raise ValueError(f"unknown arm {arm!r} (known: {', '.join(ARMS)})")
     spec = TASKS[task]
     config = {
-        "name": run_name(task, arm, seed, settings.budget),
+        "name": run_name(task, arm, seed, settings, prior or prior_digest()),
         "task": spec.task,
         "sigma": settings.sigma,
         "tau": spec.screen,
