@@ -11,7 +11,8 @@ from its checkpoint in `--runs-dir`. So a full benchmark can run in the backgrou
 
     nohup python -m benchmarks.mara_vs_reinvent --full > mvr_full.log 2>&1 &
 
-`--summary-only` rebuilds the summary from the raw rows without running anything.
+`--summary-only` rebuilds the summary from the raw rows without running anything; `--recompute` also
+recomputes each row's metrics from its run folder (after the metrics change), keeping its date and machine.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help="where the CSVs and summary go")
     parser.add_argument("--name", help="results file stem (default: mara_vs_reinvent_MODE)")
     parser.add_argument("--summary-only", action="store_true", help="rebuild the summary, run nothing")
+    parser.add_argument(
+        "--recompute", action="store_true", help="recompute every raw row's metrics from its run folder, run nothing"
+    )
     return parser.parse_args(argv)
 
 
@@ -104,8 +108,10 @@ def done_keys(rows: pd.DataFrame) -> set[tuple]:
     }
 
 
-def execute(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str, prior: str) -> dict:
-    """Run (or resume, or just read back) one run and return its raw row."""
+def execute(
+    task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str, prior: str, rerun: bool = True
+) -> dict:
+    """Run (or resume, or just read back) one run and return its raw row; `rerun=False`: only read back."""
     from molmara.metrics import load_run
     from molmara.rl import run
     from molmara.store import RunStore
@@ -114,6 +120,8 @@ def execute(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, 
     run_dir = runs_dir / config["name"]
     summary_path = run_dir / "summary.json"
     status = json.loads(summary_path.read_text()).get("status") if summary_path.is_file() else None
+    if status != "finished" and not rerun:
+        raise FileNotFoundError(f"no finished run in {run_dir}")
     if status != "finished":
         if (run_dir / "checkpoint.pt").is_file():
             run(config, resume=True)
@@ -205,6 +213,18 @@ def write_summary(
     return folder / f"{name}.md"
 
 
+def recompute(raw_path: Path, runs_dir: Path, device: str) -> None:
+    """Recompute the metrics of every raw row from its finished run folder (date, machine and wall time kept)."""
+    rows = read_rows(raw_path)
+    fresh = []
+    for old in rows.to_dict("records"):
+        settings = Settings(old["budget"], (old["seed"],), old["learning_rate"], old["batch_size"], old["sigma"])
+        row = execute(old["task"], old["arm"], int(old["seed"]), settings, runs_dir, device, old["prior"], rerun=False)
+        fresh.append({**row, **{k: old[k] for k in ("date", "machine", "wall_s")}})
+    if fresh:
+        pd.DataFrame(fresh).to_csv(raw_path, index=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = settings_from(args)
@@ -212,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     runs_dir = args.runs_dir or Path("molmara-runs") / f"mvr-{args.mode}"
     raw_path = args.results_dir / f"{name}_runs.csv"
     failures = 0
-    if not args.summary_only:
+    if args.recompute:
+        recompute(raw_path, runs_dir, args.device)
+    elif not args.summary_only:
         plan = [(t, s, a) for t in settings.tasks for s in settings.seeds for a in settings.arms]
         for i, (task, seed, arm) in enumerate(plan, 1):
             prior = prior_digest()  # per run: the shipped prior may be replaced while a long benchmark runs

@@ -4,8 +4,9 @@ one-sided Welch t-test of MARA against each other arm.
 Everything counts in oracle calls (distinct valid molecules within budget, in the order found), with
 `molmara.metrics`: hits are calls scoring at or above the task's lower screen (τ). Besides the
 outcome metrics, each row holds why MARA could or could not act: the share of batches with any
-sample at or above τ (MARA changes nothing in a batch without one), the mean share of a batch at or
-above τ, the distinct anchors and their prior NLL, and the prior NLL of the hits.
+sample at or above τ, the share with two distinct ones (MARA changes nothing in a batch with fewer:
+a lone sample above τ is its own anchor), the mean share of a batch at or above τ, the distinct
+anchors and their prior NLL, and the prior NLL of the hits.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ METRICS: list[tuple[str, str, str]] = [
 ]
 DIAGNOSTICS: list[tuple[str, str]] = [
     ("batches_above_tau", "batches with a sample ≥ τ"),
+    ("batches_mara_acts", "batches with ≥ 2 distinct ≥ τ"),
     ("above_tau_share", "mean share ≥ τ"),
     ("distinct_anchors", "distinct anchors"),
     ("anchor_prior_nll", "anchor prior NLL"),
@@ -71,16 +73,28 @@ def mode_hits(hits: list[str], references: tuple[str, ...], similarity: float = 
 
 
 def batch_statistics(molecules: pd.DataFrame, tau: float) -> dict[str, float]:
-    """Per step over the sampled batch (valid molecules, repeats included): any sample >= τ, share >= τ."""
+    """Per step over the sampled batch (repeats included): any sample >= τ, share >= τ, and whether MARA could act.
+
+    MARA changes a batch's rewards only when it holds two distinct molecules at or above τ: a lone one
+    is its own anchor and keeps R(z). Shares count invalid samples in the batch, as the trainer does.
+    """
     if molecules.empty:
-        return {"batches_above_tau": math.nan, "above_tau_share": math.nan, "first_step_above_tau": math.nan}
+        return {
+            "batches_above_tau": math.nan,
+            "batches_mara_acts": math.nan,
+            "above_tau_share": math.nan,
+            "first_step_above_tau": math.nan,
+        }
     scores = pd.to_numeric(molecules["Score"], errors="coerce")
     valid = _bool_column(molecules["valid"]) if "valid" in molecules else scores.notna()
     above = pd.Series(hit_mask(scores.where(valid).to_numpy(), tau), index=molecules.index)
     per_step = above.groupby(molecules["step"])
     any_above = per_step.any()
+    names = molecules.get("canonical_smiles", molecules["SMILES"]).astype(str)
+    distinct_above = names[above].groupby(molecules["step"][above]).nunique().reindex(any_above.index, fill_value=0)
     return {
         "batches_above_tau": float(any_above.mean()),
+        "batches_mara_acts": float((distinct_above >= 2).mean()),
         "above_tau_share": float(per_step.mean().mean()),
         "first_step_above_tau": float(any_above.idxmax()) if any_above.any() else math.nan,
     }
@@ -184,7 +198,8 @@ def _cell(record: pd.Series | None, digits: int) -> str:
 
 
 def _digits(column: str) -> int:
-    return 3 if column in ("hit_intdiv1", "top10_auc", "batches_above_tau", "above_tau_share", "final_validity") else 1
+    three = ("hit_intdiv1", "top10_auc", "batches_above_tau", "batches_mara_acts", "above_tau_share", "final_validity")
+    return 3 if column in three else 1
 
 
 def markdown(summary: pd.DataFrame, columns: list[tuple[str, str]], with_p: bool = True) -> str:

@@ -95,6 +95,7 @@ def test_run_metrics_of_a_hand_built_run():
     assert row["hit_scaffolds"] == 2 and row["hit_circles"] >= 2 and 0 < row["hit_intdiv1"] < 1
     # shares over the whole batch, invalid samples included (as the trainer's above_tau_fraction)
     assert row["batches_above_tau"] == 1.0 and row["above_tau_share"] == pytest.approx((1 / 3 + 3 / 4) / 2)
+    assert row["batches_mara_acts"] == 0.5  # step 1 has one molecule above τ, its own anchor: MARA changes nothing
     assert row["distinct_anchors"] == 2 and row["anchor_prior_nll"] == 23.0
     assert row["hit_prior_nll"] == pytest.approx((24 + 22 + 30) / 3)
     assert row["final_kl"] == 1.5 and row["top10"] == pytest.approx((1 + 0.1 + 1 + 0.2 + 0.85) / 5)
@@ -146,3 +147,7 @@ def test_tiny_benchmark_runs_resumes_and_summarises(tmp_path):
     again = pd.read_csv(tmp_path / "results" / "tiny_runs.csv")
     assert len(again) == 4
     assert again.iloc[3]["top10_auc"] == pytest.approx(raw.iloc[3]["top10_auc"])
+    # --recompute reads every row back from its run folder, keeping when and where it ran
+    assert main([*argv, "--recompute"]) == 0
+    recomputed = pd.read_csv(tmp_path / "results" / "tiny_runs.csv")
+    assert list(recomputed["date"]) == list(again["date"]) and list(recomputed["yield"]) == list(again["yield"])
