@@ -111,12 +111,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     runs = []
     for run in args.runs:
-        if Path(run).is_dir():
-            runs.append(load_run(run))
+        if Path(run).exists() or "/" in run:
+            runs.append(load_run(run))  # a run folder (a clear error if it is not one)
         else:  # a run id or name in the store
             from molmara.store import RunStore
             from molmara.store.rundata import load_stored_run
 
+            if not Path(args.store).is_file():
+                raise FileNotFoundError(f"{run!r} is not a run folder, and there is no run store at {args.store}")
             with RunStore(args.store, create=False) as store:
                 runs.append(load_stored_run(store, run))
     options = {"hit_threshold": args.hit_threshold, "budget": args.budget}
