@@ -20,7 +20,7 @@ from molmara.app_support.widgets import (
     table_with_export,
 )
 from molmara.jobs import ACTIVE, log_tail
-from molmara.store.db import RunNotFoundError, StoreError
+from molmara.store.db import RunNotFoundError, RunStore, StoreError
 
 CURVES = {
     "score_mean": "mean score",
@@ -65,8 +65,8 @@ def actions(info: dict) -> None:
             note = ("error", str(err))
     deletable = info["status"] not in ACTIVE and right.toggle("delete this run", key="monitor_delete_toggle")
     if deletable and right.button(f"Delete run {info['name']!r} from the store", key="monitor_delete"):
-        with contextlib.suppress(RunNotFoundError):
-            store.delete_run(info["id"])
+        with contextlib.suppress(RunNotFoundError), RunStore(store_path, create=False) as writable:
+            writable.delete_run(info["id"])
         note = ("success", f"run {info['name']!r} deleted from the store (its folder stays: {info['run_dir']})")
     if note:
         st.session_state["monitor_note"] = note
@@ -81,7 +81,8 @@ def live(run_id: int) -> None:
         (st.success if note[0] == "success" else st.error)(note[1])
     if running:
         job_manager(store_path).refresh()  # a run whose process died shows as failed
-    tables = run_tables(store, run_id)
+    with RunStore(store_path, create=False) as own:  # the timer reruns this in another thread: its own connection
+        tables = run_tables(own, run_id)
     if tables is None:
         return
     info, molecules, steps = tables
@@ -107,7 +108,7 @@ def live(run_id: int) -> None:
             alt.Chart(curves)
             .mark_line(point=len(steps) < 30)
             .encode(x=alt.X("step:Q"), y=alt.Y("value:Q", title=None), tooltip=["step", "oracle_calls", "value"])
-            .properties(height=170, width=380)
+            .properties(height=150, width=250)
             .facet(facet=alt.Facet("metric:N", title=None, sort=list(CURVES.values())), columns=3)
             .resolve_scale(y="independent")
         )

@@ -66,7 +66,7 @@ else:
             color=alt.Color("run:N"),
             tooltip=["run", "step", "oracle_calls", alt.Tooltip("value:Q", format=".3f")],
         )
-        .properties(height=200, width=420)
+        .properties(height=200, width=380)
         .facet(facet=alt.Facet("metric:N", title=None, sort=[CURVES[c] for c in chosen]), columns=2)
         .resolve_scale(y="independent")
     )

@@ -37,7 +37,7 @@ store = open_store(store_path)
 if store is None:
     st.stop()
 runs = list_runs(store)
-run_id = pick_run(runs, key="why_run")
+run_id = pick_run(runs, key="why_run", prefer_hits=True)
 if run_id is None:
     st.stop()
 tables = run_tables(store, run_id)
@@ -79,15 +79,16 @@ st.caption(
     f"{len(table):,} molecules on {len(scaffolds):,} scaffolds; "
     f"{int((table['score'] >= tau).sum()):,} at or above τ = {tau:.2f}"
 )
+st.markdown("**Without MARA → with MARA**")
 cards = st.columns(3)
 CARDS = {
-    "effective_scaffolds": ("effective scaffolds (exp entropy)", "{:.1f}"),
-    "top_scaffold_share": ("top scaffold's probability", "{:.3f}"),
-    "molecules_for_half": ("molecules holding half the probability", "{:,}"),
+    "effective_scaffolds": ("effective scaffolds", "{:.1f}", "exp of the entropy of the target over scaffolds"),
+    "top_scaffold_share": ("top scaffold's probability", "{:.3f}", "probability of the most probable scaffold"),
+    "molecules_for_half": ("molecules holding half", "{:,}", "fewest molecules that hold half the probability"),
 }
-for column, (key, (label, fmt)) in zip(cards, CARDS.items(), strict=True):
+for column, (key, (label, fmt, meaning)) in zip(cards, CARDS.items(), strict=True):
     plain, mara = summary["p_plain"][key], summary["p_mara"][key]
-    column.metric(f"{label}: without → with MARA", f"{fmt.format(plain)} → {fmt.format(mara)}")
+    column.metric(label, f"{fmt.format(plain)} → {fmt.format(mara)}", help=meaning)
 
 ranked = scaffolds.assign(top=np.maximum(scaffolds["p_plain"], scaffolds["p_mara"])).nlargest(TOP, "top")
 ranked = ranked.assign(rank=[f"#{i}" for i in range(1, len(ranked) + 1)])

@@ -95,27 +95,36 @@ def _requested_run(runs: pd.DataFrame) -> int | None:
     return int(match["id"].iloc[0])
 
 
-def pick_run(runs: pd.DataFrame, key: str, label: str = "run") -> int | None:
-    """A select box over the runs (the `?run=` query parameter chooses the first one); returns the run id."""
+def _with_hits_first(runs: pd.DataFrame) -> list[int]:
+    """Run ids, newest first, those with hits before those without."""
+    hits = pd.to_numeric(runs["hits"], errors="coerce").fillna(0)
+    return runs["id"][hits > 0].astype(int).tolist() + runs["id"][hits <= 0].astype(int).tolist()
+
+
+def pick_run(runs: pd.DataFrame, key: str, label: str = "run", prefer_hits: bool = False) -> int | None:
+    """A select box over the runs, newest first (the `?run=` query parameter, else with `prefer_hits` the
+    newest run with hits, is chosen at first); returns the run id."""
     if runs.empty:
         st.info("The store has no runs yet: launch one on the **Launch** page.")
         return None
     ids = runs["id"].astype(int).tolist()
     labels = {int(r["id"]): run_label(r) for r in runs.to_dict("records")}
     requested = _requested_run(runs)
+    if requested is None and prefer_hits:
+        requested = _with_hits_first(runs)[0]
     index = ids.index(requested) if requested in ids else 0
     return st.selectbox(label, ids, index=index, format_func=labels.get, key=key)
 
 
 def pick_runs(runs: pd.DataFrame, key: str, default: int = 1, label: str = "runs") -> list[int]:
-    """A multi-select over the runs (the newest `default` chosen at first); returns run ids."""
+    """A multi-select over the runs (at first the `?run=` one, else the newest `default` runs with hits)."""
     if runs.empty:
         st.info("The store has no runs yet: launch one on the **Launch** page.")
         return []
     ids = runs["id"].astype(int).tolist()
     labels = {int(r["id"]): run_label(r) for r in runs.to_dict("records")}
     requested = _requested_run(runs)
-    chosen = [requested] if requested is not None else ids[:default]
+    chosen = [requested] if requested is not None else _with_hits_first(runs)[:default]
     return st.multiselect(label, ids, default=chosen, format_func=labels.get, key=key)
 
 

@@ -10,6 +10,7 @@ longer than any fixed budget. The protocol client is `websockets`, which Streaml
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import shutil
@@ -78,7 +79,10 @@ class Browser:
                     raise
                 time.sleep(0.2)
         page = next(t for t in targets if t["type"] == "page")
-        self.socket = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=timeout)
+        self._exit = contextlib.ExitStack()
+        self.socket = self._exit.enter_context(
+            connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=timeout)
+        )
         self.ids = itertools.count(1)
 
     def call(self, method: str, timeout: float = 60.0, **params) -> dict:
@@ -121,9 +125,8 @@ class Browser:
         return path
 
     def close(self) -> None:
-        sock = getattr(self, "socket", None)
-        if sock is not None:
-            sock.close()
+        if hasattr(self, "_exit"):
+            self._exit.close()
         self.process.terminate()
         try:
             self.process.wait(timeout=20)

@@ -231,5 +231,5 @@ def test_compare_and_why_pages(page_test, app_store):
     at.slider(key="why_tau").set_value(0.1).run()
     clean(at)
     values = {m.label: m.value for m in at.metric}
-    plain, mara = values["effective scaffolds (exp entropy): without → with MARA"].split(" → ")
+    plain, mara = values["effective scaffolds"].split(" → ")
     assert float(mara) > float(plain)

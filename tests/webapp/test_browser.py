@@ -1,0 +1,151 @@
+"""The app in a real browser: `molmara app` on a free localhost port, every page opened in headless
+Chromium; each must show its heading, no Streamlit exception block, and a screenshot that is not blank.
+
+The last screenshots stay in tests/webapp/screenshots/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.webapp.chromium import Browser, chromium_binary
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PAGES = [  # (path, heading, text the page must show)
+    ("", "molmara", "Runs in the store"),
+    ("Objective_builder", "Objective builder", "Save and load as TOML"),
+    ("Launch", "Launch a run", "Compare: a MARA run and a plain run"),
+    ("Monitor", "Monitor runs", "MemoryError"),  # the newest run is the one that failed
+    ("Monitor?run=tiny-mara", "Monitor runs", "Newest hits"),
+    ("Scaffold_diversity", "Scaffold diversity", "Chemical space of the hits"),
+    ("Compare_runs", "Compare runs", "Every count is in oracle calls"),
+    ("Why_do_runs_collapse", "Why do runs collapse?", "effective scaffolds"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(app_store, tmp_path_factory):
+    """`molmara app` serving the fixture store on a free port; stopped (with its Streamlit child) afterwards."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("app-server") / "app.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "molmara.cli", "app", "--port", str(port), "--store", str(app_store)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # one process group: molmara app and the streamlit server it starts
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 300
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=5) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.time() > deadline:
+                raise AssertionError(f"molmara app did not come up on port {port}:\n{log_path.read_text()}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def dark_share(png: Path) -> float:
+    """Share of dark pixels (text, drawings, chart marks) right of the sidebar; 0 for a blank or skeleton page."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        grey = image.convert("L")
+        main = grey.crop((320, 0, grey.width, grey.height))
+        histogram = main.histogram()
+    return sum(histogram[:128]) / (main.width * main.height)
+
+
+@pytest.mark.slow
+def test_every_page_renders_in_chromium(app_url, tmp_path):
+    binary = chromium_binary()
+    if binary is None:
+        pytest.fail("chromium is not installed: run `apt-get install -y chromium` (.ci/run does) to test the app")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    problems = []
+    with Browser(binary, tmp_path / "profile") as browser:
+        for path, heading, text in PAGES:
+            state = browser.open(app_url + path, heading)
+            dom = browser.dom()
+            name = path.replace("?", "_").replace("=", "_") or "Home"
+            shot = browser.screenshot(SCREENSHOTS / f"{name}.png")
+            (SCREENSHOTS / f"{name}.html").write_text(dom)
+            if heading not in state.get("headings", []):
+                problems.append(f"{name}: no heading {heading!r} (state {state})")
+            if 'data-testid="stException"' in dom:
+                problems.append(f"{name}: an exception block is on the page")
+            if text not in dom:
+                problems.append(f"{name}: {text!r} is not on the page")
+            if dark_share(shot) < 0.002:
+                problems.append(f"{name}: the screenshot is blank ({shot})")
+    assert not problems, "\n".join(problems)
+
+
+METRICS_JS = """JSON.stringify(Object.fromEntries([...document.querySelectorAll('[data-testid="stMetric"]')].map(
+  m => [m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim(),
+        m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim()])))"""
+
+
+@pytest.mark.slow
+def test_monitor_follows_a_running_run_without_a_reload(app_url, app_store, tiny_prior_path, tmp_path):
+    import json
+
+    from molmara.jobs import JobManager, log_tail
+    from molmara.store import RunStore
+    from tests.webapp.conftest import tiny_run_config
+
+    binary = chromium_binary()
+    if binary is None:
+        pytest.fail("chromium is not installed: run `apt-get install -y chromium` (.ci/run does) to test the app")
+    jobs = JobManager(app_store)
+    run = jobs.launch(tiny_run_config(tiny_prior_path, app_store.parent, "live-run", steps=5000))
+    try:
+        deadline = time.time() + 300
+        while RunStore(app_store).last_step(run) < 1:
+            info = jobs.status(run)
+            alive = info["status"] in ("created", "running")
+            assert alive and time.time() < deadline, f"no first step: {info['status']}\n{log_tail(info['log_path'])}"
+            time.sleep(0.5)
+        with Browser(binary, tmp_path / "profile") as browser:
+            browser.open(f"{app_url}Monitor?run={run}", "Monitor runs")
+            first = int(json.loads(browser.evaluate(METRICS_JS))["steps"].replace(",", ""))
+            seen = first
+            while seen <= first and time.time() < deadline:
+                time.sleep(1)  # no navigation: the page refreshes itself
+                seen = int(json.loads(browser.evaluate(METRICS_JS)).get("steps", "0").replace(",", ""))
+            browser.screenshot(SCREENSHOTS / "Monitor_live.png")
+            assert 'data-testid="stException"' not in browser.dom()
+        assert seen > first, f"the Monitor page stayed at step {first} while the run went on"
+    finally:
+        if jobs.status(run)["status"] in ("created", "running"):
+            jobs.cancel(run)
+        with RunStore(app_store) as store:
+            store.delete_run(run)
