@@ -1,4 +1,4 @@
-"""Subcommands about RL runs and the run store: run, resume, runs (list/show/export/delete) and app."""
+"""Subcommands about RL runs and the run store: run, resume, runs (list/show/export/delete), sweep and app."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     if info["status"] == "running" and info["pid"] not in (None, os.getpid()) and process_alive(info["pid"]):
         raise ValueError(f"run {info['name']!r} is still running (pid {info['pid']}); cancel it first")
-    import tomllib
+    from molmara.rl.config import tomllib
 
     config = load_run_config({**tomllib.loads(info["config"]), "store": str(args.store)})
     trainer = run(config, resume=True, callbacks=[_progress(args.quiet)])
@@ -93,7 +93,7 @@ def cmd_runs_show(args: argparse.Namespace) -> int:
     for key, value in info["summary"].items():
         print(f"  {key:22s} {value}")
     if not steps.empty:
-        columns = [c for c in ("step", "oracle_calls", "score_mean", "score_max", "hits", "unique_hit_scaffolds")]
+        columns = ["step", "oracle_calls", "score_mean", "score_max", "hits", "unique_hit_scaffolds"]
         print("last steps:")
         print(steps[columns].tail(args.steps).to_string(index=False))
     if not hits.empty:
