@@ -51,12 +51,15 @@ def command() -> str:
     return "python -m " + " ".join(shlex.quote(a) for a in [module] + sys.argv[1:])
 
 
-def write_result(name: str, payload: dict, markdown: str, folder: Path | None = None) -> tuple[Path, Path]:
+def write_result(
+    name: str, payload: dict, markdown: str, folder: Path | None = None, reproduce: str | None = None
+) -> tuple[Path, Path]:
     """Write `results/<name>.json` (numbers, machine, command, date) and `results/<name>.md`
-    (or into `folder` instead of `results/`)."""
+    (or into `folder` instead of `results/`; `reproduce`: the command to show when it is not this one)."""
     results = Path(folder) if folder is not None else RESULTS
     results.mkdir(parents=True, exist_ok=True)
-    record = {"benchmark": name, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": command()}
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    record = {"benchmark": name, "date": date, "command": reproduce or command()}
     record["machine"] = machine()
     record.update(payload)
     json_path = results / f"{name}.json"

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.common import RESULTS, cpu_model, write_result
+from benchmarks.common import RESULTS, command, cpu_model, write_result
 from benchmarks.mvr_analysis import DIAGNOSTICS, METRICS, markdown, run_metrics, summarise
 from benchmarks.mvr_design import ARMS, MODES, TASKS, Settings, prior_digest, run_config
 
@@ -209,7 +209,9 @@ def write_summary(
         "prior_sha256": prior,
         "settings": {k: v for k, v in vars(settings).items() if k != "extra"},
     }
-    write_result(name, {**payload, "runs": len(rows), "summary": records}, text, folder=folder)
+    # the command that makes these rows: this one without the options that only rebuild the summary
+    reproduce = " ".join(a for a in command().split(" ") if a not in ("--summary-only", "--recompute"))
+    write_result(name, {**payload, "runs": len(rows), "summary": records}, text, folder=folder, reproduce=reproduce)
     return folder / f"{name}.md"
 
 
