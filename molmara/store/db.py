@@ -104,11 +104,7 @@ class RunStore:
         if self.path.is_dir():
             raise StoreError(f"run store {self.path} is a folder, not a file")
         exists = self.path.is_file() and self.path.stat().st_size > 0
-        if exists:
-            with open(self.path, "rb") as handle:
-                if handle.read(16) != SQLITE_HEADER:
-                    raise StoreError(f"{self.path} is not a molmara run store (not an SQLite file); left untouched")
-        elif not create:
+        if not exists and not create:
             raise StoreError(f"no run store at {self.path}")
         else:
             try:
@@ -117,6 +113,11 @@ class RunStore:
                 raise StoreError(f"cannot create the run store folder {self.path.parent}: {err.strerror}") from None
         try:
             self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # SQLite reads the header, not Python: closing any other descriptor of the file in this process would
+            # drop the POSIX locks of this process's open connections, and another process could then checkpoint
+            # and delete the WAL under them ("database disk image is malformed"; sqlite.org/howtocorrupt.html 2.2)
+            if exists:
+                self._check_header()
             self._conn.row_factory = sqlite3.Row
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA foreign_keys = ON")
@@ -128,6 +129,14 @@ class RunStore:
             raise StoreError(f"cannot open the run store {self.path}: {err}") from None
 
     # ------------------------------------------------------------------ schema
+    def _check_header(self) -> None:
+        """Refuse, untouched, a file that is not an SQLite database (SQLite reads nothing else before this)."""
+        try:
+            self._conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError:
+            self._conn.close()
+            raise StoreError(f"{self.path} is not a molmara run store (not an SQLite file); left untouched") from None
+
     def _migrate(self) -> None:
         conn = self._conn
         version = conn.execute("PRAGMA user_version").fetchone()[0]
