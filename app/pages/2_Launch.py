@@ -26,6 +26,7 @@ from molmara.store.db import StoreError
 store_path = page("Launch a run", "Each run is a background job recorded in the run store; watch it on Monitor.")
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = ("the Objective builder", "a TOML file", "a named task")
+SHIPPED, OTHER = "the shipped prior (MOSES GRU)", "another file…"
 state = st.session_state
 
 
@@ -51,12 +52,23 @@ def objective_choice() -> dict:
     return {"task": state["launch_task"]}
 
 
+def prior_choice() -> str | None:
+    """The prior file chosen (None: the shipped prior)."""
+    choice = state["launch_prior_choice"]
+    if choice == SHIPPED:
+        return None
+    path = state.get("launch_prior_file", "").strip() if choice == OTHER else choice
+    if not path or not Path(path).is_file():
+        raise ValueError(f"no prior file at {path!r}")
+    return str(Path(path).resolve())
+
+
 def config_from_form(name: str | None = None) -> dict:
     """The run config that the form describes (validated)."""
     hit = state["launch_hit"].strip()
     return launch_config(
         name=name or state["launch_name"],
-        prior=state["launch_prior"].strip() or None,
+        prior=prior_choice(),
         loss=state["launch_loss"],
         algorithm=state["launch_algorithm"],
         strength=state["launch_strength"],
@@ -112,6 +124,15 @@ elif source == SOURCES[1]:
 else:
     st.selectbox("task", tasks.names(), key="launch_task")
 
+st.subheader("Prior")
+shipped = (REPO / "data" / "priors" / "moses_gru.prior").resolve()
+folder = Path(store_path).parent
+found = {p.resolve() for p in [*(REPO / "data" / "priors").glob("*.prior"), *folder.glob("*.prior")]} - {shipped}
+found |= {p.resolve() for p in folder.glob("priors/*.prior")}
+prior = st.selectbox("prior", [SHIPPED, *sorted(map(str, found)), OTHER], key="launch_prior_choice")
+if prior == OTHER:
+    st.text_input("prior file (a .prior written by `molmara pretrain`)", key="launch_prior_file")
+
 st.subheader("Algorithm")
 left, middle, right = st.columns(3)
 algorithm = left.radio("algorithm", list(ALGORITHMS), key="launch_algorithm")
@@ -130,11 +151,10 @@ columns[1].number_input("oracle calls (budget)", min_value=0, value=2000, step=1
 columns[2].number_input("batch size", min_value=1, value=64, key="launch_batch")
 columns[3].number_input("seed", min_value=0, value=0, key="launch_seed")
 with st.expander("more settings"):
-    columns = st.columns(4)
-    columns[0].text_input("prior file (empty: the shipped prior)", value="", key="launch_prior")
-    columns[1].number_input("learning rate", min_value=1e-7, max_value=1.0, value=1e-4, format="%g", key="launch_lr")
-    columns[2].number_input("max steps (0: no limit)", min_value=0, value=0, key="launch_max_steps")
-    columns[3].selectbox("device", ["auto", "cpu", "cuda"], key="launch_device")
+    columns = st.columns(3)
+    columns[0].number_input("learning rate", min_value=1e-7, max_value=1.0, value=1e-4, format="%g", key="launch_lr")
+    columns[1].number_input("max steps (0: no limit)", min_value=0, value=0, key="launch_max_steps")
+    columns[2].selectbox("device", ["auto", "cpu", "cuda"], key="launch_device")
     st.text_input("output folder (empty: next to the run store)", value="", key="launch_output")
 
 try:

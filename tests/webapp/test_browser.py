@@ -142,7 +142,9 @@ def test_monitor_follows_a_running_run_without_a_reload(app_url, app_store, tiny
                 time.sleep(1)  # no navigation: the page refreshes itself
                 seen = int(json.loads(browser.evaluate(METRICS_JS)).get("steps", "0").replace(",", ""))
             browser.screenshot(SCREENSHOTS / "Monitor_live.png")
-            assert 'data-testid="stException"' not in browser.dom()
+            dom = browser.dom()
+            (SCREENSHOTS / "Monitor_live.html").write_text(dom)
+            assert 'data-testid="stException"' not in dom, "an exception block is on the page (Monitor_live.html)"
         assert seen > first, f"the Monitor page stayed at step {first} while the run went on"
     finally:
         if jobs.status(run)["status"] in ("created", "running"):

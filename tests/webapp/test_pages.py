@@ -3,6 +3,8 @@ without an exception, its key widgets are there, and its actions work — includ
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from molmara import Objective
@@ -130,7 +132,8 @@ def test_launch_a_tiny_run_and_a_comparison(page_test, app_store, tiny_prior_pat
     ]
     at.radio(key="launch_source").set_value("a TOML file").run()
     at.text_input(key="launch_objective_file").input(str(objective))
-    at.text_input(key="launch_prior").input(str(tiny_prior_path))
+    at.selectbox(key="launch_prior_choice").set_value("another file…").run()
+    at.text_input(key="launch_prior_file").input(str(tiny_prior_path))
     at.number_input(key="launch_batch").set_value(16)
     at.number_input(key="launch_max_steps").set_value(3)
     at.number_input(key="launch_budget").set_value(0)
@@ -183,6 +186,33 @@ def test_monitor_shows_a_failed_run_and_survives_its_deletion(page_test, app_sto
     at.run()
     clean(at)
     assert "no runs" in texts(at.info).lower() or "not in the store" in texts(at.warning)
+
+
+def test_monitor_cancels_and_resumes_a_background_run(page_test, tiny_prior_path, tmp_path):
+    from tests.webapp.conftest import tiny_run_config
+
+    store_path = tmp_path / "molmara.db"
+    jobs = JobManager(store_path)
+    run = jobs.launch(tiny_run_config(tiny_prior_path, tmp_path, "long", steps=5000))
+    try:
+        deadline = time.time() + 300
+        while RunStore(store_path).last_step(run) < 1:
+            assert time.time() < deadline and jobs.status(run)["status"] in ("created", "running"), jobs.status(run)
+            time.sleep(0.5)
+        at = page_test(store_path, "pages/3_Monitor.py")
+        at.query_params["run"] = "long"
+        at.run()
+        clean(at)
+        at.button(key="monitor_cancel").click().run()
+        clean(at)
+        assert "is now cancelled" in texts(at.success), texts(at.error)
+        at.button(key="monitor_resume").click().run()
+        clean(at)
+        assert "resumed" in texts(at.success), texts(at.error)
+        assert jobs.status(run)["status"] == "running"
+    finally:
+        if jobs.status(run)["status"] in ("created", "running"):
+            jobs.cancel(run)
 
 
 def test_scaffold_explorer_selects_a_scaffold(page_test, app_store):
