@@ -133,6 +133,8 @@ class RunStore:
         """Refuse, untouched, a file that is not an SQLite database (SQLite reads nothing else before this)."""
         try:
             self._conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError:  # locked, busy, I/O: not a verdict on the file's format
+            raise
         except sqlite3.DatabaseError:
             self._conn.close()
             raise StoreError(f"{self.path} is not a molmara run store (not an SQLite file); left untouched") from None
