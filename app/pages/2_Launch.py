@@ -99,7 +99,6 @@ def launch(compare: bool) -> None:
         for run_id, c in launched
     ]
     state["launch_result"] = ("success", "Launched " + "; ".join(lines))
-    state["launched_ids"] = [run_id for run_id, _ in launched]
     state["launch_name"] = fresh_name()
 
 

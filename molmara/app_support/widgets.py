@@ -176,7 +176,7 @@ def table_with_export(
         on_select="rerun",
         selection_mode="multi-row",
         hide_index=True,
-        height=height or "auto",
+        height=min(height, 38 + 35 * (len(table) + 1)) if height else "auto",  # no empty rows under a short table
     )
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     selected = table.iloc[rows] if rows else table

@@ -115,6 +115,24 @@ class Browser:
             time.sleep(0.5)
         return state
 
+    def drag_across(self, selector: str, start: tuple[float, float], end: tuple[float, float]) -> None:
+        """Press the mouse at `start` and release it at `end`, as fractions of the last element matching
+        `selector` (in steps, as a hand would drag a box); the element must be inside the window."""
+        box = json.loads(
+            self.evaluate(
+                f"JSON.stringify([...document.querySelectorAll({json.dumps(selector)})].pop().getBoundingClientRect())"
+            )
+        )
+        x0, y0 = box["x"] + box["width"] * start[0], box["y"] + box["height"] * start[1]
+        x1, y1 = box["x"] + box["width"] * end[0], box["y"] + box["height"] * end[1]
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x0, y=y0)
+        self.call("Input.dispatchMouseEvent", type="mousePressed", x=x0, y=y0, button="left", clickCount=1)
+        for i in range(1, 11):
+            x, y = x0 + (x1 - x0) * i / 10, y0 + (y1 - y0) * i / 10
+            self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y, button="left", buttons=1)
+            time.sleep(0.05)
+        self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x1, y=y1, button="left", clickCount=1)
+
     def dom(self) -> str:
         """The page's DOM as HTML, as `chromium --dump-dom` prints it."""
         return self.evaluate("document.documentElement.outerHTML")

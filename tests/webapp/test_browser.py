@@ -7,6 +7,7 @@ The last screenshots stay in tests/webapp/screenshots/ (git-ignored) for a perso
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -107,6 +108,25 @@ def test_every_page_renders_in_chromium(app_url, tmp_path):
             if dark_share(shot) < 0.002:
                 problems.append(f"{name}: the screenshot is blank ({shot})")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_a_box_on_the_chemical_space_map_shows_its_molecules(app_url, tmp_path):
+    binary = chromium_binary()
+    if binary is None:
+        pytest.fail("chromium is not installed: run `apt-get install -y chromium` (.ci/run does) to test the app")
+    with Browser(binary, tmp_path / "profile") as browser:
+        browser.call("Emulation.setDeviceMetricsOverride", width=1400, height=3200, deviceScaleFactor=1, mobile=False)
+        browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara", "Scaffold diversity", settle=3)
+        assert "no box drawn yet" in browser.dom()
+        browser.drag_across('[data-testid="stVegaLiteChart"] .marks', (0.05, 0.05), (0.9, 0.95))
+        deadline = time.time() + 120
+        while "hits in the box" not in browser.dom() and time.time() < deadline:
+            time.sleep(0.5)
+        browser.screenshot(SCREENSHOTS / "Scaffold_diversity_box.png")
+        dom = browser.dom()
+    assert re.search(r"[1-9][0-9]* hits in the box", dom), "a box drawn on the map showed no molecules"
+    assert 'data-testid="stException"' not in dom
 
 
 METRICS_JS = """JSON.stringify(Object.fromEntries([...document.querySelectorAll('[data-testid="stMetric"]')].map(

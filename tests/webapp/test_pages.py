@@ -117,6 +117,10 @@ def test_objective_builder_scores_pasted_smiles_and_flags_junk(page_test, app_st
     assert list(table["valid"]) == [True, False, True, False]
     assert {"Score", "qed", "qed (raw)", "sa (raw)"} <= set(table.columns)
     assert len(at.image) >= 1  # the valid molecules drawn
+    at.number_input(key="test_n").set_value(8)
+    at.button(key="score_sampled").click().run()  # molecules from the shipped prior
+    clean(at)
+    assert len(at.dataframe[0].value) == 8
 
 
 def test_launch_a_tiny_run_and_a_comparison(page_test, app_store, tiny_prior_path, tmp_path):
