@@ -140,7 +140,11 @@ colour_by = st.radio(
     "colour by", ["run", "score"] if len(per_run) > 1 else ["score", "run"], key="map_colour", horizontal=True
 )
 brush = alt.selection_interval(name="brush", encodings=["x", "y"])
-colour = alt.Color("run:N") if colour_by == "run" else alt.Color("score:Q", scale=alt.Scale(scheme="viridis"))
+colour = (
+    alt.Color("run:N", scale=alt.Scale(scheme="category10"))
+    if colour_by == "run"
+    else alt.Color("score:Q", scale=alt.Scale(scheme="viridis"))
+)
 chart = (
     alt.Chart(shown[["pc1", "pc2", "score", "run", "smiles", "scaffold", "step"]])
     .mark_circle(size=45, opacity=0.75)

@@ -63,7 +63,7 @@ else:
         .encode(
             x=alt.X(f"{x_axis}:Q", title=X_AXES[x_axis]),
             y=alt.Y("value:Q", title=None),
-            color=alt.Color("run:N"),
+            color=alt.Color("run:N", scale=alt.Scale(scheme="category10")),
             tooltip=["run", "step", "oracle_calls", alt.Tooltip("value:Q", format=".3f")],
         )
         .properties(height=200, width=380)
