@@ -309,6 +309,8 @@ class RunStore:
         """The per-step records of a run, one row per step."""
         run_id = self.get_run(run)["id"]
         rows = self._conn.execute("SELECT record FROM steps WHERE run_id = ? ORDER BY step", (run_id,)).fetchall()
+        if not rows:  # a run that has not finished a step yet: still a table with a step column
+            return pd.DataFrame({"step": pd.Series(dtype="int64")})
         return pd.DataFrame.from_records([json.loads(r[0]) for r in rows])
 
     def molecules(self, run: int | str, hits_only: bool = False, since_step: int | None = None) -> pd.DataFrame:
