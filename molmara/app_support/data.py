@@ -28,15 +28,6 @@ else:  # pragma: no cover
 STORE_ENV = "MOLMARA_STORE"
 ACYCLIC = "(acyclic)"
 SCAFFOLD_COLUMNS = {"murcko": "murcko_scaffold", "generic": "generic_scaffold"}
-# store column → the name molmara.metrics (and REINVENT 4's CSV) uses
-STORE_TO_METRICS = {
-    "smiles": "SMILES",
-    "score": "Score",
-    "agent_nll": "Agent",
-    "prior_nll": "Prior",
-    "target": "Target",
-    "murcko_scaffold": "Scaffold",
-}
 HIT_COLUMNS = ["run", "step", "smiles", "canonical_smiles", "score", "prior_nll", "murcko_scaffold", "generic_scaffold"]
 
 
@@ -70,16 +61,12 @@ def hit_threshold(config: dict) -> float:
 
 
 def run_data(store: RunStore, run: int | str):
-    """A stored run as `molmara.metrics.RunData` (the one place where store columns become metric columns)."""
-    from molmara.metrics import RunData
+    """A stored run as `RunData` (via `molmara.store.rundata.load_stored_run`), with its status in the summary."""
+    from molmara.store.rundata import load_stored_run
 
-    info = store.get_run(run)
-    molecules = store.molecules(info["id"]).rename(columns=STORE_TO_METRICS)
-    for column in ("SMILES", "canonical_smiles", "Scaffold"):
-        if column in molecules:
-            molecules[column] = molecules[column].fillna("").astype(str)
-    summary = {**info["summary"], "status": info["status"]}
-    return RunData(info["name"], molecules, store.steps(info["id"]), run_config(info), summary)
+    data = load_stored_run(store, run)
+    data.summary = {**data.summary, "status": store.get_run(run)["status"]}
+    return data
 
 
 def scored(molecules: pd.DataFrame) -> pd.DataFrame:

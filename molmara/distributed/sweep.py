@@ -118,11 +118,9 @@ class ActorRecorder(Recorder):
         self.writer.start.remote(self.run_id, resume_step)
 
     def record_molecules(self, rows: list[dict]) -> None:
-        for row in rows:
-            converted = dict(row)
-            converted["components"] = {label: row.get(label) for label in self.labels}
-            converted["raw"] = {label: row.get(f"{label} (raw)") for label in self.labels}
-            self._pending.append(converted)
+        from molmara.store.recorder import store_rows
+
+        self._pending.extend(store_rows(rows, self.labels))
 
     def record_step(self, record: dict) -> None:
         self.writer.write_step.remote(self.run_id, record, self._pending)

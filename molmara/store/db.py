@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 
 DEFAULT_STORE = Path("molmara-runs") / "molmara.db"
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 
 # Each entry upgrades the schema from version i to i + 1; never edit a released entry, append a new one.

@@ -9,6 +9,17 @@ from molmara.rl.recorder import Recorder
 from molmara.store.db import RunStore
 
 
+def store_rows(rows: list[dict], labels: list[str]) -> list[dict]:
+    """The trainer's flat molecule rows with their component values gathered as `RunStore.write_step` wants them."""
+    converted = []
+    for row in rows:
+        out = dict(row)
+        out["components"] = {label: row.get(label) for label in labels}
+        out["raw"] = {label: row.get(f"{label} (raw)") for label in labels}
+        converted.append(out)
+    return converted
+
+
 class StoreRecorder(Recorder):
     """Writes one run's steps and molecules into a `RunStore`.
 
@@ -30,11 +41,7 @@ class StoreRecorder(Recorder):
         self.store.update_run(self.run_id, status="running", pid=os.getpid(), message=None, finished_at=None)
 
     def record_molecules(self, rows: list[dict]) -> None:
-        for row in rows:
-            converted = dict(row)
-            converted["components"] = {label: row.get(label) for label in self.labels}
-            converted["raw"] = {label: row.get(f"{label} (raw)") for label in self.labels}
-            self._pending.append(converted)
+        self._pending.extend(store_rows(rows, self.labels))
 
     def record_step(self, record: dict) -> None:
         self.store.write_step(self.run_id, record, self._pending)
