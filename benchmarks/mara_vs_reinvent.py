@@ -150,10 +150,19 @@ def execute(
         "steps": data.summary.get("steps", math.nan),
         "wall_s": data.summary.get("elapsed_s", math.nan),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{cpu_model()}",
+        "machine": machine_label(device),
     }
     row.update(run_metrics(data, spec, settings.budget))
     return row
+
+
+def machine_label(device: str) -> str:
+    """The processor, and the GPU when the run used one."""
+    import torch
+
+    if device != "cpu" and torch.cuda.is_available():
+        return f"{cpu_model()} + {torch.cuda.get_device_name(0)}"
+    return cpu_model()
 
 
 def append_row(path: Path, row: dict) -> None:
