@@ -61,6 +61,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--name", help="results file stem (default: mara_vs_reinvent_MODE)")
     parser.add_argument("--summary-only", action="store_true", help="rebuild the summary, run nothing")
     parser.add_argument(
+        "--import",
+        dest="import_rows",
+        type=Path,
+        metavar="CSV",
+        help="append the raw rows of CSV (from benchmarks.mvr_parallel) that are not in the results yet, run nothing",
+    )
+    parser.add_argument(
         "--recompute", action="store_true", help="recompute every raw row's metrics from its run folder, run nothing"
     )
     return parser.parse_args(argv)
@@ -178,6 +185,31 @@ def append_row(path: Path, row: dict) -> None:
     table.to_csv(path, mode="a", header=not path.is_file(), index=False)
 
 
+def import_rows(source: Path, raw_path: Path) -> int:
+    """Append the rows of `source` whose key is not in `raw_path` yet; the number appended."""
+    incoming = read_rows(source)
+    if incoming.empty:
+        return 0
+    done = done_keys(read_rows(raw_path))
+    added = 0
+    for row in incoming.to_dict("records"):
+        key = (row["task"], row["arm"], int(row["seed"]), int(row["budget"]), int(row["batch_size"]))
+        key += (float(row["learning_rate"]), float(row["sigma"]), str(row["prior"]))
+        if key not in done:
+            append_row(raw_path, row)
+            done.add(key)
+            added += 1
+    return added
+
+
+def machines_of(rows: pd.DataFrame) -> str:
+    """Where the rows were measured, with how many rows each."""
+    if "machine" not in rows:
+        return "not recorded"
+    counts = rows["machine"].fillna("not recorded").value_counts()
+    return "; ".join(f"{machine} ({n} runs)" for machine, n in counts.items())
+
+
 def write_summary(
     rows: pd.DataFrame, settings: Settings, prior: str, name: str, mode: str, folder: Path
 ) -> Path | None:
@@ -203,7 +235,8 @@ def write_summary(
         f"shipped MOSES prior (SHA-256 {prior}…); "
         f"{len(rows)} runs. Screens: {screens}. Mean ± std over seeds; p: one-sided Welch t-test that REINVENT+MARA "
         "is better (higher, or lower for OB100). OB100 over the runs that reached 100 hits (reached/runs). "
-        f"Raw rows: `{name}_runs.csv`.\n\n## Outcomes\n\n"
+        f"Raw rows: `{name}_runs.csv`. Runs made on: {machines_of(rows)} (the header above is where "
+        "this summary was written).\n\n## Outcomes\n\n"
         + markdown(summary, [(c, label) for c, label, _ in METRICS])
         + "\n## Why: τ, anchors and the agent\n\n"
         + markdown(summary, DIAGNOSTICS, with_p=False)
@@ -220,6 +253,7 @@ def write_summary(
     }
     # the command that makes these rows: this one without the options that only rebuild the summary
     reproduce = " ".join(a for a in command().split(" ") if a not in ("--summary-only", "--recompute"))
+    reproduce = reproduce.split(" --import")[0]
     write_result(name, {**payload, "runs": len(rows), "summary": records}, text, folder=folder, reproduce=reproduce)
     return folder / f"{name}.md"
 
@@ -243,7 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     runs_dir = args.runs_dir or Path("molmara-runs") / f"mvr-{args.mode}"
     raw_path = args.results_dir / f"{name}_runs.csv"
     failures = 0
-    if args.recompute:
+    if args.import_rows:
+        print(f"{import_rows(args.import_rows, raw_path)} new rows from {args.import_rows} in {raw_path}")
+    elif args.recompute:
         recompute(raw_path, runs_dir, args.device)
     elif not args.summary_only:
         plan = [(t, s, a) for t in settings.tasks for s in settings.seeds for a in settings.arms]

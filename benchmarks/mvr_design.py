@@ -11,6 +11,12 @@ screens are set where the shipped prior finds at most about one molecule in a th
 - `drd2_qed_sa`: screens 0.6 and 0.7 (prior 99.9th percentile 0.56, max 0.75).
 - `osimertinib_mpo`: screens 0.8 and 0.85, the paper's (prior 99th percentile 0.73, max 0.77).
 
+A run ends at its budget of unique oracle calls or after `STEP_CAP_FACTOR` times the steps that budget
+needs at full batch uniqueness (785 steps for 10,000 calls at batch 64), whichever comes first: an agent
+that has collapsed onto a few molecules repeats them and never reaches the budget (seen: plain REINVENT on
+drug_modes stuck at 5,450 calls from step ~540 to step 1,078, when it was stopped by hand). PMO ends such runs
+early in the same way (its `patience`); the cap never binds on a run that keeps finding new molecules.
+
 Arms share the prior, batch size, learning rate and σ (β = 1/σ): REINVENT's loss; REINVENT + MARA
 (τ = lower screen); REINVENT + REINVENT's identical-Murcko-scaffold diversity filter (bucket 25,
 min score 0.4, REINVENT 4's defaults); reverse-KL policy gradient + MARA.
@@ -19,6 +25,7 @@ min score 0.4, REINVENT 4's defaults); reverse-KL policy gradient + MARA.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +77,15 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
 
+STEP_CAP_FACTOR = 5
+"""A run stops after this many times ceil(budget / batch size) steps, budget reached or not."""
+
+
+def step_cap(budget: int, batch_size: int) -> int:
+    """The most steps a run of the benchmark takes (see `STEP_CAP_FACTOR`)."""
+    return STEP_CAP_FACTOR * math.ceil(budget / batch_size)
+
+
 MODES = {
     # ~16 steps a run: the demo's learning rate, so that a short run learns at all
     "quick": Settings(budget=1000, seeds=(0, 1, 2), learning_rate=1e-3),
@@ -110,6 +126,7 @@ def run_config(
         "batch_size": settings.batch_size,
         "learning_rate": settings.learning_rate,
         "max_oracle_calls": settings.budget,
+        "max_steps": step_cap(settings.budget, settings.batch_size),
         "seed": seed,
         "device": device,
         "output": str(runs_dir),

@@ -5,9 +5,11 @@ For a machine with many cores (and a GPU): each (task, arm, seed) runs as its ow
 processes write one file. New runs start until `--stop-starting-s`; runs still going at `--kill-s`
 are stopped (and lost: their rows are not written). At the end the raw rows of every finished run
 are merged into `OUT/<name>_runs.csv`, which `mara_vs_reinvent --summary-only` turns into the summary
-once copied into `benchmarks/results/` (rows already there with the same key are not duplicated):
+after `mara_vs_reinvent --full --import OUT/mara_vs_reinvent_full_runs.csv` has added the rows that are
+not in `benchmarks/results/` yet:
 
-    OMP_NUM_THREADS=1 python -m benchmarks.mvr_parallel --full --device cuda --workers 16 --out /tmp/mvr
+    OMP_NUM_THREADS=1 python -m benchmarks.mvr_parallel --full --device cuda --workers 16 --out /tmp/mvr \
+        --done benchmarks/results/mara_vs_reinvent_full_runs.csv
 """
 
 from __future__ import annotations
@@ -33,19 +35,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, required=True, help="run folders, logs and the merged rows")
+    parser.add_argument("--done", type=Path, help="raw rows (CSV) of runs not to run again")
     parser.add_argument("--stop-starting-s", type=float, default=float("inf"), help="start no run after this")
     parser.add_argument("--kill-s", type=float, default=float("inf"), help="stop the runs still going at this")
     return parser.parse_args(argv)
 
 
 def plan(args: argparse.Namespace) -> list[tuple[str, str, int]]:
-    """(task, arm, seed) of every run, the slowest task first so that the tail is short."""
-    from benchmarks.mvr_design import ARMS
+    """(task, arm, seed) of every run in the order given, without those already in `--done`."""
+    from benchmarks.mara_vs_reinvent import done_keys, key_of, read_rows
+    from benchmarks.mvr_design import ARMS, prior_digest
 
     tasks = args.tasks.split(",") if args.tasks else list(TASKS)
     arms = args.arms.split(",") if args.arms else list(ARMS)
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else list(MODES[args.mode].seeds)
-    return [(t, a, s) for t in tasks for s in seeds for a in arms]
+    done = done_keys(read_rows(args.done)) if args.done else set()
+    settings, prior = MODES[args.mode], prior_digest()
+    return [(t, a, s) for t in tasks for s in seeds for a in arms if key_of(t, a, s, settings, prior) not in done]
 
 
 def command(task: str, arm: str, seed: int, args: argparse.Namespace) -> list[str]:

@@ -1,6 +1,7 @@
 """The MARA-versus-REINVENT benchmark: its tasks, the metrics of a run, the summary, and a tiny real run."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -151,3 +152,41 @@ def test_tiny_benchmark_runs_resumes_and_summarises(tmp_path):
     assert main([*argv, "--recompute"]) == 0
     recomputed = pd.read_csv(tmp_path / "results" / "tiny_runs.csv")
     assert list(recomputed["date"]) == list(again["date"]) and list(recomputed["yield"]) == list(again["yield"])
+
+
+def test_a_run_is_capped_at_five_times_the_steps_its_budget_needs():
+    from benchmarks.mvr_design import step_cap
+
+    config = run_config(
+        "drd2_qed_sa", "reinvent", 0, Settings(budget=10_000, seeds=(0,), learning_rate=5e-4), Path("x")
+    )
+    assert config["max_steps"] == step_cap(10_000, 64) == 5 * 157
+    assert load_run_config(config).max_steps == 785
+
+
+def test_rows_from_parallel_runs_are_imported_once_and_planned_runs_skip_them(tmp_path):
+    from benchmarks.mara_vs_reinvent import import_rows, key_of
+    from benchmarks.mvr_design import MODES, prior_digest
+    from benchmarks.mvr_parallel import parse_args, plan
+
+    settings, prior = MODES["full"], prior_digest()
+    keys = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma", "prior"]
+    rows = pd.DataFrame(
+        [
+            dict(zip(keys, key_of(t, "reinvent", 0, settings, prior), strict=True), **{"yield": 1})
+            for t in ("drd2_qed_sa", "drug_modes")
+        ]
+    )
+    source, results = tmp_path / "device.csv", tmp_path / "results.csv"
+    rows.to_csv(source, index=False)
+    rows.iloc[:1].to_csv(results, index=False)  # one of the two is there already
+    assert import_rows(source, results) == 1
+    assert import_rows(source, results) == 0
+    assert len(pd.read_csv(results)) == 2
+    args = parse_args(["--full", "--tasks", "drd2_qed_sa,drug_modes", "--seeds", "0", "--out", str(tmp_path)])
+    assert len(plan(args)) == 8
+    args = parse_args(
+        ["--full", "--tasks", "drd2_qed_sa,drug_modes", "--seeds", "0", "--out", str(tmp_path)]
+        + ["--done", str(results)]
+    )
+    assert ("drd2_qed_sa", "reinvent", 0) not in plan(args) and len(plan(args)) == 6

@@ -140,7 +140,7 @@ class Prior:
             logits = logits[:, -1, :]
             log_probs = torch.log_softmax(logits, dim=-1)
             probs = log_probs.exp() if temperature == 1.0 else torch.softmax(logits / temperature, dim=-1)
-            if generator is not None and generator.device != probs.device:
+            if generator is not None and generator.device.type != probs.device.type:
                 nxt = torch.multinomial(probs.cpu(), 1, generator=generator).to(self.device)
             else:
                 nxt = torch.multinomial(probs, 1, generator=generator)
