@@ -140,6 +140,8 @@ def execute(
             shutil.rmtree(run_dir, ignore_errors=True)
             run(config)
     data = load_run(run_dir)
+    if data.summary.get("status") != "finished":  # cancelled (SIGTERM) or failed: no row, resumed next time
+        raise RuntimeError(f"run {config['name']} ended {data.summary.get('status')!r}, not finished")
     spec = TASKS[task]
     row = {
         "task": task,

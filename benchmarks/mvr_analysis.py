@@ -47,6 +47,8 @@ METRICS: list[tuple[str, str, str]] = [
     ("modes_covered", "modes covered", "greater"),
 ]
 DIAGNOSTICS: list[tuple[str, str]] = [
+    ("oracle_calls", "oracle calls used"),  # below the budget: the run ended at its step cap, collapsed
+    ("steps", "steps"),
     ("batches_above_tau", "batches with a sample ≥ τ"),
     ("batches_mara_acts", "batches with ≥ 2 distinct ≥ τ"),
     ("above_tau_share", "mean share ≥ τ"),

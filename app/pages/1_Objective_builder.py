@@ -71,6 +71,19 @@ def load_file() -> None:
     apply_toml()
 
 
+def load_upload() -> None:
+    """An uploaded TOML file goes into the editor and, when it is a valid objective, into the form."""
+    upload = state.get("objective_upload")
+    if upload is None:
+        return
+    try:
+        state["objective_toml_text"] = upload.getvalue().decode("utf-8")
+    except UnicodeDecodeError:
+        state["toml_error"] = f"{upload.name} is not a text file (not UTF-8)"
+        return
+    apply_toml()
+
+
 def copy_to_editor(text: str) -> None:
     state["objective_toml_text"] = text
     state["toml_error"] = None
@@ -123,6 +136,9 @@ if save_right.button("Save", disabled=objective is None, key="save_objective"):
     except OSError as err:
         st.error(f"Cannot write {target}: {err.strerror or err}")
 save_right.button("Load", on_click=load_file, key="load_objective")
+st.file_uploader(
+    "or upload an objective TOML from your computer", type=["toml"], key="objective_upload", on_change=load_upload
+)
 current = objective.to_toml() if objective is not None else ""
 if current:
     st.download_button("Download TOML", current, f"{name.strip() or 'objective'}.toml", "application/toml")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from molmara.app_support.data import step_curves
 from molmara.app_support.widgets import (
+    fitted_height,
     job_manager,
     list_runs,
     molecule_grid,
@@ -38,7 +39,7 @@ if store is None:
     st.stop()
 
 runs = list_runs(store)
-st.dataframe(runs, hide_index=True, height=min(38 + 35 * len(runs), 300))
+st.dataframe(runs, hide_index=True, height=fitted_height(len(runs), 300))
 run_id = pick_run(runs, key="monitor_run")
 if run_id is None:
     st.stop()
@@ -107,7 +108,11 @@ def live(run_id: int) -> None:
         chart = (
             alt.Chart(curves)
             .mark_line(point=len(steps) < 30)
-            .encode(x=alt.X("step:Q"), y=alt.Y("value:Q", title=None), tooltip=["step", "oracle_calls", "value"])
+            .encode(
+                x=alt.X("step:Q"),
+                y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~g")),
+                tooltip=["step", "oracle_calls", "value"],
+            )
             .properties(height=150, width=250)
             .facet(facet=alt.Facet("metric:N", title=None, sort=list(CURVES.values())), columns=3)
             .resolve_scale(y="independent")

@@ -16,11 +16,13 @@ from molmara.app_support.data import (
     scaffold_table,
 )
 from molmara.app_support.widgets import (
+    fitted_height,
     list_runs,
     molecule_grid,
     open_store,
     page,
     pick_runs,
+    plural,
     run_tables,
     runs_hits,
     table_with_export,
@@ -43,6 +45,10 @@ if not run_ids:
 
 first = run_tables(store, run_ids[0])
 default = hit_threshold(run_config(first[0])) if first else 0.8
+try:  # a link may carry the threshold: ?run=NAME&threshold=0.5
+    default = min(max(float(st.query_params.get("threshold", default)), 0.0), 1.0)
+except ValueError:
+    st.warning(f"threshold={st.query_params.get('threshold')!r} in the address is not a number: using {default:.2f}")
 left, right = st.columns([2, 1])
 threshold = left.slider("hit threshold (score)", 0.0, 1.0, value=float(default), step=0.01, key="scaffold_threshold")
 kind = right.radio("group by", list(KINDS), format_func=KINDS.get, key="scaffold_kind", horizontal=True)
@@ -83,7 +89,7 @@ if hits.empty:
     st.info(f"No hits at score ≥ {threshold:.2f}: lower the threshold to explore what the runs found.")
     st.stop()
 
-st.subheader(f"Scaffolds of the {len(hits):,} hits")
+st.subheader(f"Scaffolds of the {plural(len(hits), 'hit')}")
 table = scaffold_table(hits, kind)
 state["scaffold_options"] = table["scaffold"].tolist()
 
@@ -100,7 +106,7 @@ st.dataframe(
     on_select=picked_from_table,
     selection_mode="single-row",
     hide_index=True,
-    height=300,
+    height=fitted_height(len(table), 300),
     column_config={
         "best_score": st.column_config.NumberColumn(format="%.3f"),
         "mean_score": st.column_config.NumberColumn(format="%.3f"),
@@ -111,11 +117,11 @@ if state.get("scaffold_pick") not in counts:
     state.pop("scaffold_pick", None)
 pick = st.selectbox(
     "scaffold (or click a row above)", table["scaffold"].tolist(), key="scaffold_pick",
-    format_func=lambda s: f"{s} — {counts[s]} hits",
+    format_func=lambda s: f"{s} — {plural(counts[s], 'hit')}",
 )  # fmt: skip
 members = hits[scaffold_keys(hits, kind) == pick].sort_values("score", ascending=False)
 if pick != "(acyclic)":
-    molecule_grid([pick], [f"{KINDS[kind]}, {len(members)} hits"], per_row=1)
+    molecule_grid([pick], [f"{KINDS[kind]}, {plural(len(members), 'hit')}"], per_row=1)
 molecule_grid(
     members["smiles"].tolist(),
     [
@@ -141,7 +147,7 @@ colour_by = st.radio(
 )
 brush = alt.selection_interval(name="brush", encodings=["x", "y"])
 colour = (
-    alt.Color("run:N", scale=alt.Scale(scheme="category10"))
+    alt.Color("run:N", scale=alt.Scale(scheme="category10"), legend=alt.Legend(orient="bottom", labelLimit=0))
     if colour_by == "run"
     else alt.Color("score:Q", scale=alt.Scale(scheme="viridis"))
 )
@@ -149,8 +155,8 @@ chart = (
     alt.Chart(shown[["pc1", "pc2", "score", "run", "smiles", "scaffold", "step"]])
     .mark_circle(size=45, opacity=0.75)
     .encode(
-        x=alt.X("pc1:Q", title="PC 1"),
-        y=alt.Y("pc2:Q", title="PC 2"),
+        x=alt.X("pc1:Q", title="PC 1", axis=alt.Axis(format="~g")),
+        y=alt.Y("pc2:Q", title="PC 2", axis=alt.Axis(format="~g")),
         color=colour,
         tooltip=["smiles", alt.Tooltip("score:Q", format=".3f"), "run", "step", "scaffold"],
     )  # fmt: skip
@@ -162,7 +168,7 @@ box = dict(getattr(event, "selection", {}) or {}).get("brush") or {}
 if box.get("pc1") and box.get("pc2"):
     (x0, x1), (y0, y1) = sorted(box["pc1"]), sorted(box["pc2"])
     inside = shown[shown["pc1"].between(x0, x1) & shown["pc2"].between(y0, y1)]
-    st.markdown(f"**{len(inside):,} hits in the box** (best first)")
+    st.markdown(f"**{plural(len(inside), 'hit')} in the box** (best first)")
     molecule_grid(
         inside["smiles"].tolist(), [f"{s:.3f} · {r}" for s, r in zip(inside["score"], inside["run"], strict=True)]
     )

@@ -62,8 +62,10 @@ else:
         .mark_line()
         .encode(
             x=alt.X(f"{x_axis}:Q", title=X_AXES[x_axis]),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color("run:N", scale=alt.Scale(scheme="category10")),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~g")),
+            color=alt.Color(
+                "run:N", scale=alt.Scale(scheme="category10"), legend=alt.Legend(orient="bottom", labelLimit=0)
+            ),
             tooltip=["run", "step", "oracle_calls", alt.Tooltip("value:Q", format=".3f")],
         )
         .properties(height=200, width=380)

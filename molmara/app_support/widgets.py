@@ -165,6 +165,16 @@ def molecule_grid(smiles: Sequence[str], legends: Sequence[str] | None = None, l
         st.caption(f"the first {limit} of {len(smiles):,} molecules drawn")
 
 
+def fitted_height(rows: int, most: int) -> int:
+    """A table's height in pixels: its rows and header, at most `most` (no empty rows under a short table)."""
+    return min(most, 3 + 35 * (rows + 1))  # rows and header are 35 px, the border 3
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 hit', '2 hits', '1,024 hits'."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def table_with_export(
     table: pd.DataFrame, key: str, filename: str, smiles_column: str = "smiles", height: int | None = None
 ) -> pd.DataFrame:
@@ -176,7 +186,7 @@ def table_with_export(
         on_select="rerun",
         selection_mode="multi-row",
         hide_index=True,
-        height=min(height, 38 + 35 * (len(table) + 1)) if height else "auto",  # no empty rows under a short table
+        height=fitted_height(len(table), height) if height else "auto",
     )
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     selected = table.iloc[rows] if rows else table

@@ -133,6 +133,16 @@ class Browser:
             time.sleep(0.05)
         self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x1, y=y1, button="left", clickCount=1)
 
+    def click(self, selector: str, x: float, y: float) -> None:
+        """A left click at (`x`, `y`) pixels from the top-left corner of the first element matching `selector`."""
+        box = json.loads(
+            self.evaluate(f"JSON.stringify(document.querySelector({json.dumps(selector)}).getBoundingClientRect())")
+        )
+        at = {"x": box["x"] + x, "y": box["y"] + y}
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", **at)
+        self.call("Input.dispatchMouseEvent", type="mousePressed", button="left", clickCount=1, **at)
+        self.call("Input.dispatchMouseEvent", type="mouseReleased", button="left", clickCount=1, **at)
+
     def dom(self) -> str:
         """The page's DOM as HTML, as `chromium --dump-dom` prints it."""
         return self.evaluate("document.documentElement.outerHTML")

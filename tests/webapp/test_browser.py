@@ -129,6 +129,36 @@ def test_a_box_on_the_chemical_space_map_shows_its_molecules(app_url, tmp_path):
     assert 'data-testid="stException"' not in dom
 
 
+PICK_JS = "document.querySelector('.st-key-scaffold_pick input')?.value ?? null"  # the picker's shown value
+
+
+@pytest.mark.slow
+def test_clicking_a_scaffold_row_shows_that_scaffold(app_url, tmp_path):
+    binary = chromium_binary()
+    if binary is None:
+        pytest.fail("chromium is not installed: run `apt-get install -y chromium` (.ci/run does) to test the app")
+    with Browser(binary, tmp_path / "profile") as browser:
+        browser.call("Emulation.setDeviceMetricsOverride", width=1400, height=3200, deviceScaleFactor=1, mobile=False)
+        browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
+        deadline = time.time() + 240  # the page's script may still be going on a loaded machine
+        while not browser.evaluate(PICK_JS) and time.time() < deadline:
+            time.sleep(0.5)
+        first = browser.evaluate(PICK_JS)
+        if not first:
+            browser.screenshot(SCREENSHOTS / "Scaffold_diversity_row.png")
+        assert first, "no scaffold picker on the page (see Scaffold_diversity_row.png)"
+        time.sleep(2)  # let the table below it paint
+        # the scaffold table is the page's first data grid; its second row's selection box (rows are 35 px)
+        browser.click('[data-testid="stDataFrame"]', 16, 35 + 35 + 17)
+        deadline = time.time() + 120
+        while browser.evaluate(PICK_JS) == first and time.time() < deadline:
+            time.sleep(0.5)
+        browser.screenshot(SCREENSHOTS / "Scaffold_diversity_row.png")
+        picked, dom = browser.evaluate(PICK_JS), browser.dom()
+    assert picked and picked != first, f"clicking the second row left the picker at {first!r}"
+    assert 'data-testid="stException"' not in dom
+
+
 METRICS_JS = """JSON.stringify(Object.fromEntries([...document.querySelectorAll('[data-testid="stMetric"]')].map(
   m => [m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim(),
         m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim()])))"""
@@ -156,6 +186,7 @@ def test_monitor_follows_a_running_run_without_a_reload(app_url, app_store, tiny
             time.sleep(0.5)
         with Browser(binary, tmp_path / "profile") as browser:
             browser.open(f"{app_url}Monitor?run={run}", "Monitor runs")
+            deadline = time.time() + 240  # from the page shown: opening it can take long on a loaded machine
             first = int(json.loads(browser.evaluate(METRICS_JS))["steps"].replace(",", ""))
             seen = first
             while seen <= first and time.time() < deadline:

@@ -105,6 +105,17 @@ def test_objective_builder_saves_loads_and_keeps_bad_toml(page_test, app_store, 
     at.text_input(key="objective_path").input(str(target)).run()
     at.button(key="load_objective").click().run()
     assert len(at.expander) == 4
+    # upload from the chemist's computer: a good file replaces the form, a bad one is shown and changes nothing
+    at.file_uploader(key="objective_upload").set_value(
+        ("two.toml", Objective.from_dict(QED_SA).to_toml().encode(), "application/toml")
+    ).run()
+    clean(at)
+    assert [e.label for e in at.expander] == ["**qed** · qed · score", "**sa** · sa · score"]
+    at.file_uploader(key="objective_upload").set_value(("bad.toml", bad.encode(), "application/toml")).run()
+    assert "weight" in texts(at.error) and at.text_area(key="objective_toml_text").value == bad
+    assert len(at.expander) == 2
+    at.file_uploader(key="objective_upload").set_value(("binary.toml", b"\xff\xfe\x00", "application/toml")).run()
+    assert "not a text file" in texts(at.error) and len(at.expander) == 2
 
 
 def test_objective_builder_scores_pasted_smiles_and_flags_junk(page_test, app_store):
