@@ -106,13 +106,17 @@ def read_rows(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"prior": str}) if path.is_file() else pd.DataFrame()
 
 
+def row_key(row) -> tuple:
+    """The KEY of one raw row (a record or a namedtuple from `itertuples`)."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return (
+        get("task"), get("arm"), int(get("seed")), int(get("budget")), int(get("batch_size")),
+        float(get("learning_rate")), float(get("sigma")), str(get("prior")),
+    )  # fmt: skip
+
+
 def done_keys(rows: pd.DataFrame) -> set[tuple]:
-    if rows.empty:
-        return set()
-    return {
-        (r.task, r.arm, int(r.seed), int(r.budget), int(r.batch_size), float(r.learning_rate), float(r.sigma), r.prior)
-        for r in rows.itertuples()
-    }
+    return set() if rows.empty else {row_key(r) for r in rows.itertuples()}
 
 
 def execute(
@@ -195,8 +199,7 @@ def import_rows(source: Path, raw_path: Path) -> int:
     done = done_keys(read_rows(raw_path))
     added = 0
     for row in incoming.to_dict("records"):
-        key = (row["task"], row["arm"], int(row["seed"]), int(row["budget"]), int(row["batch_size"]))
-        key += (float(row["learning_rate"]), float(row["sigma"]), str(row["prior"]))
+        key = row_key(row)
         if key not in done:
             append_row(raw_path, row)
             done.add(key)

@@ -79,30 +79,34 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "logs").mkdir(exist_ok=True)
     pending = plan(args)
-    running: dict[tuple, tuple[subprocess.Popen, float]] = {}
+    running: dict[tuple, tuple[subprocess.Popen, float, object]] = {}
     started_at = time.time()
     outcome: dict[str, int] = {"finished": 0, "failed": 0, "killed": 0, "not started": 0}
     while pending or running:
         elapsed = time.time() - started_at
         while pending and len(running) < args.workers and elapsed < args.stop_starting_s:
             job = pending.pop(0)
-            log = open(args.out / "logs" / f"{job[0]}-{job[1]}-s{job[2]}.log", "w")  # noqa: SIM115 - closed with the run
-            running[job] = (subprocess.Popen(command(*job, args), stdout=log, stderr=subprocess.STDOUT), time.time())
+            log = open(args.out / "logs" / f"{job[0]}-{job[1]}-s{job[2]}.log", "w")  # noqa: SIM115 - closed below
+            process = subprocess.Popen(command(*job, args), stdout=log, stderr=subprocess.STDOUT)
+            running[job] = (process, time.time(), log)
         if elapsed >= args.stop_starting_s and pending:
             outcome["not started"] += len(pending)
             pending.clear()
-        for job, (process, since) in list(running.items()):
+        for job, (process, since, log) in list(running.items()):
             code = process.poll()
             if code is None and elapsed >= args.kill_s:
                 process.kill()
                 process.wait()
                 outcome["killed"] += 1
                 print(f"killed {job} after {time.time() - since:.0f} s", flush=True)
-                del running[job]
             elif code is not None:
                 outcome["finished" if code == 0 else "failed"] += 1
                 print(f"{'done' if code == 0 else f'FAILED ({code})'} {job} in {time.time() - since:.0f} s", flush=True)
-                del running[job]
+                merge(args.out, f"mara_vs_reinvent_{args.mode}")  # the rows so far, should this process be stopped
+            else:
+                continue
+            log.close()
+            del running[job]
         time.sleep(0.5)
     merged = merge(args.out, f"mara_vs_reinvent_{args.mode}")
     print(f"{outcome} in {time.time() - started_at:.0f} s; rows: {merged}", flush=True)
