@@ -152,9 +152,18 @@ class JobManager:
         if info["status"] == "finished":
             raise StoreError(f"run {info['name']!r} has finished; there is nothing to resume")
         log_path = Path(info["log_path"] or Path(info["run_dir"]) / "job.log")
-        process = self._spawn(["resume", str(info["id"]), "--store", str(self.store_path), "--quiet"], log_path)
+        # "running" before the process starts, its pid after and only while still running: a quick run may have
+        # recorded its own end by then, which must not be overwritten (that race marked finished runs failed)
         with self._store() as store:
-            store.update_run(info["id"], pid=process.pid, log_path=str(log_path), status="running", message=None)
+            store.update_run(info["id"], pid=None, log_path=str(log_path), status="running", message=None)
+        try:
+            process = self._spawn(["resume", str(info["id"]), "--store", str(self.store_path), "--quiet"], log_path)
+        except OSError as err:
+            with self._store() as store:
+                store.update_run(info["id"], status="failed", message=f"could not start the resumed run: {err}")
+            raise
+        with self._store() as store:
+            store.update_run(info["id"], where_status=("running",), pid=process.pid)
         return process.pid
 
     def wait(self, run: int | str, timeout: float = 600.0) -> str:

@@ -191,3 +191,15 @@ def test_exports_have_reinvent_columns_parquet_and_sdf_properties(store, tmp_pat
     assert float(mol.GetProp("Score")) == 0.9 and mol.GetProp("Scaffold") == "c1ccccc1"
     with pytest.raises(ValueError, match="export format"):
         export_run(store, "r", tmp_path / "r.xlsx")
+
+
+def test_update_run_where_status_changes_nothing_once_the_status_moved_on(tmp_path):
+    from molmara.store import RunStore
+
+    with RunStore(tmp_path / "s.db") as store:
+        run = store.create_run("r", kind="rl", config_toml="", status="running")
+        store.update_run(run, status="finished")
+        assert store.update_run(run, where_status=("running",), pid=123) is False
+        assert store.get_run(run)["pid"] is None and store.get_run(run)["status"] == "finished"
+        assert store.update_run(run, where_status=("finished",), pid=7) is True
+        assert store.get_run(run)["pid"] == 7

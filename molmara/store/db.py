@@ -240,8 +240,9 @@ class RunStore:
         out["summary"] = json.loads(out["summary"]) if out["summary"] else {}
         return out
 
-    def update_run(self, run_id: int, **values) -> None:
-        """Set run columns (status, summary, pid, log_path, message, finished_at …)."""
+    def update_run(self, run_id: int, where_status: tuple[str, ...] | None = None, **values) -> bool:
+        """Set run columns (status, summary, pid, log_path, message, finished_at …); with `where_status`, only
+        while the run's status is one of those (checked in the same statement). Whether the row changed."""
         allowed = {"status", "summary", "pid", "log_path", "message", "finished_at", "run_dir", "config"}
         unknown = set(values) - allowed
         if unknown:
@@ -252,8 +253,13 @@ class RunStore:
             values["summary"] = json.dumps(values["summary"], default=str)
         values["updated_at"] = time.time()
         assignments = ", ".join(f"{key} = ?" for key in values)
+        condition, extra = "", ()
+        if where_status is not None:
+            condition, extra = f" AND status IN ({', '.join('?' * len(where_status))})", tuple(where_status)
         with self.transaction() as conn:
-            conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+            sql = f"UPDATE runs SET {assignments} WHERE id = ?{condition}"
+            cursor = conn.execute(sql, (*values.values(), run_id, *extra))
+            return cursor.rowcount > 0
 
     def list_runs(self) -> pd.DataFrame:
         """All runs, newest first, with their summary numbers as columns."""
