@@ -110,13 +110,23 @@ def test_every_page_renders_in_chromium(app_url, tmp_path):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.slow
-def test_a_box_on_the_chemical_space_map_shows_its_molecules(app_url, tmp_path):
+def tall_browser(tmp_path: Path) -> Browser:
+    """Headless Chromium with a 3,200 px tall window, so that a whole Scaffold diversity page is in view."""
     binary = chromium_binary()
     if binary is None:
         pytest.fail("chromium is not installed: run `apt-get install -y chromium` (.ci/run does) to test the app")
-    with Browser(binary, tmp_path / "profile") as browser:
+    browser = Browser(binary, tmp_path / "profile")
+    try:
         browser.call("Emulation.setDeviceMetricsOverride", width=1400, height=3200, deviceScaleFactor=1, mobile=False)
+    except Exception:
+        browser.close()
+        raise
+    return browser
+
+
+@pytest.mark.slow
+def test_a_box_on_the_chemical_space_map_shows_its_molecules(app_url, tmp_path):
+    with tall_browser(tmp_path) as browser:
         browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara", "Scaffold diversity", settle=3)
         assert "no box drawn yet" in browser.dom()
         browser.drag_across('[data-testid="stVegaLiteChart"] .marks', (0.05, 0.05), (0.9, 0.95))
@@ -134,11 +144,7 @@ PICK_JS = "document.querySelector('.st-key-scaffold_pick input')?.value ?? null"
 
 @pytest.mark.slow
 def test_clicking_a_scaffold_row_shows_that_scaffold(app_url, tmp_path):
-    binary = chromium_binary()
-    if binary is None:
-        pytest.fail("chromium is not installed: run `apt-get install -y chromium` (.ci/run does) to test the app")
-    with Browser(binary, tmp_path / "profile") as browser:
-        browser.call("Emulation.setDeviceMetricsOverride", width=1400, height=3200, deviceScaleFactor=1, mobile=False)
+    with tall_browser(tmp_path) as browser:
         browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
         deadline = time.time() + 240  # the page's script may still be going on a loaded machine
         while not browser.evaluate(PICK_JS) and time.time() < deadline:
