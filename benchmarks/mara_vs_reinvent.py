@@ -1,8 +1,8 @@
-"""MARA against REINVENT on open oracles: four tasks × four arms × seeds, at a budget of unique oracle calls.
+"""MARA against REINVENT on open oracles: four tasks × six arms × seeds, at a budget of unique oracle calls.
 
 Tasks, screens and arms are in `benchmarks/mvr_design.py`, the metrics in `benchmarks/mvr_analysis.py`.
 `--quick` (default): 1,000 oracle calls a run, learning rate 1e-3, seeds 0–2. `--full`: 10,000 oracle
-calls a run, learning rate 5e-4, seeds 0–2 (add seeds with `--seeds 0,1,2,3,4`). Every arm shares the
+calls a run, learning rate 5e-4, seeds 0–4. Every arm shares the
 shipped prior, batch 64 and σ 128 (β = 1/128).
 
 The script is incremental: each finished run appends one raw row to `results/<name>_runs.csv` and
@@ -29,11 +29,11 @@ import pandas as pd
 
 from benchmarks.common import RESULTS, command, cpu_model, write_result
 from benchmarks.mvr_analysis import DIAGNOSTICS, METRICS, markdown, run_metrics, summarise
-from benchmarks.mvr_design import ARMS, MODES, TASKS, Settings, prior_digest, run_config
+from benchmarks.mvr_design import ARMS, CORE, MODES, TASKS, Settings, prior_digest, run_config
 
-KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma", "prior"]
+KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma", "prior", "core"]
 """What identifies a run in the raw CSV: a row with the same key is not run again (`prior`: the prior
-file's digest, so that a new shipped prior is benchmarked afresh)."""
+file's digest, so that a new shipped prior is benchmarked afresh; `core`: `mvr_design.CORE`)."""
 
 PAPER = (
     "For context, the paper's molecule experiment (GX-Chen et al., ICLR 2026; docking × QED × HBD × "
@@ -99,7 +99,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def key_of(task: str, arm: str, seed: int, settings: Settings, prior: str) -> tuple:
     s = settings
-    return (task, arm, int(seed), int(s.budget), int(s.batch_size), float(s.learning_rate), float(s.sigma), prior)
+    return (
+        task, arm, int(seed), int(s.budget), int(s.batch_size), float(s.learning_rate), float(s.sigma), prior, CORE
+    )  # fmt: skip
 
 
 def read_rows(path: Path) -> pd.DataFrame:
@@ -111,8 +113,17 @@ def row_key(row) -> tuple:
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     return (
         get("task"), get("arm"), int(get("seed")), int(get("budget")), int(get("batch_size")),
-        float(get("learning_rate")), float(get("sigma")), str(get("prior")),
+        float(get("learning_rate")), float(get("sigma")), str(get("prior")), _core(get),
     )  # fmt: skip
+
+
+def _core(get) -> int:
+    """A row's core version (rows written before the column existed are core 1)."""
+    try:
+        value = get("core")
+    except (AttributeError, KeyError):
+        return 1
+    return 1 if value is None or value != value else int(value)
 
 
 def done_keys(rows: pd.DataFrame) -> set[tuple]:
@@ -156,7 +167,8 @@ def execute(
         "learning_rate": settings.learning_rate,
         "sigma": settings.sigma,
         "prior": prior,
-        "tau": spec.screen,
+        "core": CORE,
+        "tau": config["tau"],
         "upper_screen": spec.upper_screen,
         "run": config["name"],
         "status": data.summary.get("status", ""),
@@ -227,6 +239,7 @@ def write_summary(
         & (rows["learning_rate"] == settings.learning_rate)
         & (rows["sigma"] == settings.sigma)
         & (rows["prior"] == prior)
+        & (rows["core"] == CORE if "core" in rows else False)
     )
     rows = rows[same]
     if rows.empty:

@@ -9,7 +9,6 @@ screens are set where the shipped prior finds at most about one molecule in a th
   and 1.0 (the plateau, Tanimoto 0.4 — the mode-coverage similarity). Prior max over 3,000: 0.28–0.43.
 - `gsk3b_jnk3_qed_sa`: screens 0.5 and 0.6 (prior 99.9th percentile 0.40, max 0.49).
 - `drd2_qed_sa`: screens 0.6 and 0.7 (prior 99.9th percentile 0.56, max 0.75).
-- `osimertinib_mpo`: screens 0.8 and 0.85, the paper's (prior 99th percentile 0.73, max 0.77).
 
 A run ends at its budget of unique oracle calls or after `STEP_CAP_FACTOR` times the steps that budget
 needs at full batch uniqueness (785 steps for 10,000 calls at batch 64), whichever comes first: an agent
@@ -17,9 +16,11 @@ that has collapsed onto a few molecules repeats them and never reaches the budge
 drug_modes stuck at 5,450 calls from step ~540 to step 1,078, when it was stopped by hand). PMO ends such runs
 early in the same way (its `patience`); the cap never binds on a run that keeps finding new molecules.
 
-Arms share the prior, batch size, learning rate and σ (β = 1/σ): REINVENT's loss; REINVENT + MARA
-(τ = lower screen); REINVENT + REINVENT's identical-Murcko-scaffold diversity filter (bucket 25,
-min score 0.4, REINVENT 4's defaults); reverse-KL policy gradient + MARA.
+Arms share the prior, batch size, learning rate and σ (β = 1/σ), and REINVENT 4's batch rules
+(`molmara.rl.rewards`: invalid and repeated molecules score 0 in the loss, no gradient clipping, no replay):
+REINVENT's loss; REINVENT + MARA with τ at the lower screen and, as the paper's Table 2 also reports, at the
+upper screen; REINVENT + REINVENT 4's identical-Murcko-scaffold diversity filter (bucket 25, min score 0.4, its
+defaults, with its SMILES memory), alone and with MARA; reverse-KL policy gradient + MARA.
 """
 
 from __future__ import annotations
@@ -50,17 +51,26 @@ TASKS: dict[str, TaskSpec] = {
     "drug_modes": TaskSpec("drug_modes", 0.8, 1.0, tuple(tasks.REFERENCES["drug_modes"])),
     "gsk3b_jnk3_qed_sa": TaskSpec("gsk3b_jnk3_qed_sa", 0.5, 0.6),
     "drd2_qed_sa": TaskSpec("drd2_qed_sa", 0.6, 0.7),
-    "osimertinib_mpo": TaskSpec("osimertinib_mpo", 0.8, 0.85),
 }
+
+DIVERSITY_FILTER = {"enabled": True, "bucket_size": 25, "min_score": 0.4}
+"""REINVENT 4's identical-Murcko-scaffold filter with its defaults (`runmodes/RL/validation.py`)."""
 
 ARMS: dict[str, dict] = {
     "reinvent": {"loss": "reinvent", "mara": False},
     "reinvent_mara": {"loss": "reinvent", "mara": True},
-    "reinvent_df": {"loss": "reinvent", "mara": False, "diversity_filter": {"enabled": True}},
+    "reinvent_mara_upper": {"loss": "reinvent", "mara": True, "tau": "upper"},
+    "reinvent_df": {"loss": "reinvent", "mara": False, "diversity_filter": DIVERSITY_FILTER},
+    "reinvent_df_mara": {"loss": "reinvent", "mara": True, "diversity_filter": DIVERSITY_FILTER},
     "reverse_kl_mara": {"loss": "reverse_kl", "mara": True},
 }
+"""`"tau": "upper"`: MARA's τ is the task's upper screen instead of the lower one (hits stay at the lower)."""
 MARA_ARM = "reinvent_mara"
 """The arm tested against every other one."""
+
+CORE = 2
+"""The version of molmara's RL core the rows were made with (2: REINVENT 4's batch rules, `molmara.rl.rewards`).
+It is part of every row's key and run name, so that rows of an older core are never mixed with these."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ MODES = {
     # ~16 steps a run: the demo's learning rate, so that a short run learns at all
     "quick": Settings(budget=1000, seeds=(0, 1, 2), learning_rate=1e-3),
     # ~160+ steps a run: PMO's tuned REINVENT learning rate (Gao et al., 2022), REINVENT 4's σ
-    "full": Settings(budget=10_000, seeds=(0, 1, 2), learning_rate=5e-4),
+    "full": Settings(budget=10_000, seeds=(0, 1, 2, 3, 4), learning_rate=5e-4),
 }
 
 
@@ -104,7 +114,7 @@ def prior_digest(path: str | Path | None = None) -> str:
 
 def run_name(task: str, arm: str, seed: int, settings: Settings, prior: str) -> str:
     """The run's name in the store and its folder: unique per task, arm, seed, settings and prior."""
-    shared = f"{prior}|{settings.batch_size}|{settings.learning_rate!r}|{settings.sigma!r}"
+    shared = f"{prior}|{settings.batch_size}|{settings.learning_rate!r}|{settings.sigma!r}|core{CORE}"
     return f"{task}-{arm}-s{seed}-b{settings.budget}-{hashlib.sha1(shared.encode()).hexdigest()[:6]}"
 
 
@@ -135,4 +145,6 @@ def run_config(
     }
     for key, value in ARMS[arm].items():
         config[key] = dict(value) if isinstance(value, dict) else value
+    if config["tau"] == "upper":
+        config["tau"] = spec.upper_screen
     return config

@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def plan(args: argparse.Namespace) -> list[tuple[str, str, int]]:
-    """(task, arm, seed) of every run in the order given, without those already in `--done`."""
+    """(task, arm, seed) of every run, seed by seed, without those already in `--done`."""
     from benchmarks.mara_vs_reinvent import done_keys, key_of, read_rows
     from benchmarks.mvr_design import ARMS, prior_digest
 
@@ -51,7 +51,8 @@ def plan(args: argparse.Namespace) -> list[tuple[str, str, int]]:
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else list(MODES[args.mode].seeds)
     done = done_keys(read_rows(args.done)) if args.done else set()
     settings, prior = MODES[args.mode], prior_digest()
-    return [(t, a, s) for t in tasks for s in seeds for a in arms if key_of(t, a, s, settings, prior) not in done]
+    # seed by seed over every task and arm, so that a benchmark cut short still covers them all
+    return [(t, a, s) for s in seeds for t in tasks for a in arms if key_of(t, a, s, settings, prior) not in done]
 
 
 def command(task: str, arm: str, seed: int, args: argparse.Namespace) -> list[str]:

@@ -1,6 +1,7 @@
 """The scoring service: an objective behind a cache, an oracle budget and an executor.
 
-- Cache by canonical SMILES: a molecule is sent to the oracles once, however it is written.
+- Cache by canonical SMILES: a molecule is sent to the oracles once, however it is written; a failure
+  (NaN score of a valid molecule) is not cached, so the molecule is asked again when it comes back.
 - Budget: oracle calls are counted as unique canonical SMILES sent to the oracles (the PMO
   convention); once the budget is spent, new molecules are not scored (NaN, `over_budget`).
 - Executors: serial, or a pool of processes (`n_jobs`) each holding the objective once.
@@ -155,16 +156,19 @@ class ScoringService:
                 new.append(c)
         affordable = new if self.budget is None else new[: max(0, int(self.remaining))]
         cached = np.array([c is not None and c in self._cache for c in canonical], dtype=bool)
+        fresh: dict[str, tuple[float, dict[str, float], dict[str, float]]] = {}
         if affordable:
             sub = batch.subset([first_index[c] for c in affordable])
             result = self.executor.evaluate(self.objective, sub, affordable)
             self.oracle_calls += len(affordable)
             for j, c in enumerate(affordable):
-                self._cache[c] = (
+                fresh[c] = (
                     float(result.scores[j]),
                     {k: float(result.raw[k][j]) for k in labels},
                     {k: float(result.transformed[k][j]) for k in labels},
                 )
+                if np.isfinite(fresh[c][0]):  # a failure is not the molecule's score: asked again next time
+                    self._cache[c] = fresh[c]
         n = len(batch)
         scores = np.full(n, np.nan)
         raw = {k: np.full(n, np.nan) for k in labels}
@@ -173,7 +177,7 @@ class ScoringService:
         for i, c in enumerate(canonical):
             if c is None:
                 continue
-            entry = self._cache.get(c)
+            entry = fresh.get(c) or self._cache.get(c)
             if entry is None:
                 over_budget[i] = True
                 continue

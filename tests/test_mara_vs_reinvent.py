@@ -40,20 +40,28 @@ def test_drd2_qed_sa_is_the_geometric_mean_of_its_oracles():
     np.testing.assert_allclose(tasks.get("drd2_qed_sa")(smiles), expected, rtol=1e-9)
 
 
-def test_arms_share_everything_but_loss_mara_and_filter(tmp_path):
+def test_arms_share_everything_but_loss_mara_tau_and_filter(tmp_path):
     settings = Settings(budget=500, seeds=(0,), learning_rate=1e-3)
-    configs = {arm: load_run_config(run_config("osimertinib_mpo", arm, 3, settings, tmp_path)) for arm in ARMS}
-    shared = {"sigma", "batch_size", "learning_rate", "tau", "hit_threshold", "max_oracle_calls", "seed", "prior"}
+    configs = {arm: load_run_config(run_config("drd2_qed_sa", arm, 3, settings, tmp_path)) for arm in ARMS}
+    shared = {"sigma", "batch_size", "learning_rate", "hit_threshold", "max_oracle_calls", "seed", "prior"}
+    shared |= {"duplicates", "clip_grad_norm", "replay"}
     for key in shared:
-        assert len({getattr(c, key) for c in configs.values()}) == 1, key
-    assert configs["reinvent_mara"].tau == TASKS["osimertinib_mpo"].screen == 0.8
-    assert (configs["reinvent"].mara, configs["reinvent_mara"].mara, configs["reverse_kl_mara"].mara) == (
-        False,
-        True,
-        True,
-    )
-    assert configs["reinvent_df"].diversity_filter.enabled and not configs["reinvent"].diversity_filter.enabled
+        assert len({str(getattr(c, key)) for c in configs.values()}) == 1, key
+    spec = TASKS["drd2_qed_sa"]
+    assert configs["reinvent"].duplicates == "zero" and configs["reinvent"].clip_grad_norm is None
+    assert configs["reinvent_mara"].tau == spec.screen == configs["reinvent"].hit_threshold
+    assert configs["reinvent_mara_upper"].tau == spec.upper_screen and configs["reinvent_mara_upper"].mara
+    mara = {arm: c.mara for arm, c in configs.items()}
+    assert mara == {
+        "reinvent": False, "reinvent_mara": True, "reinvent_mara_upper": True,
+        "reinvent_df": False, "reinvent_df_mara": True, "reverse_kl_mara": True,
+    }  # fmt: skip
+    filtered = {arm for arm, c in configs.items() if c.diversity_filter.enabled}
+    assert filtered == {"reinvent_df", "reinvent_df_mara"}
+    df = configs["reinvent_df"].diversity_filter
+    assert (df.bucket_size, df.min_score) == (25, 0.4)  # REINVENT 4's defaults
     assert configs["reverse_kl_mara"].loss == "reverse_kl"
+    assert len({c.name for c in configs.values()}) == len(ARMS)
     with pytest.raises(ValueError, match="unknown arm"):
         run_config("drug_modes", "plain", 0, settings, tmp_path)
 
@@ -165,15 +173,14 @@ def test_a_run_is_capped_at_five_times_the_steps_its_budget_needs():
 
 
 def test_rows_from_parallel_runs_are_imported_once_and_planned_runs_skip_them(tmp_path):
-    from benchmarks.mara_vs_reinvent import import_rows, key_of
-    from benchmarks.mvr_design import MODES, prior_digest
+    from benchmarks.mara_vs_reinvent import KEY, import_rows, key_of
+    from benchmarks.mvr_design import ARMS, MODES, prior_digest
     from benchmarks.mvr_parallel import parse_args, plan
 
     settings, prior = MODES["full"], prior_digest()
-    keys = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma", "prior"]
     rows = pd.DataFrame(
         [
-            dict(zip(keys, key_of(t, "reinvent", 0, settings, prior), strict=True), **{"yield": 1})
+            dict(zip(KEY, key_of(t, "reinvent", 0, settings, prior), strict=True), **{"yield": 1})
             for t in ("drd2_qed_sa", "drug_modes")
         ]
     )
@@ -184,9 +191,13 @@ def test_rows_from_parallel_runs_are_imported_once_and_planned_runs_skip_them(tm
     assert import_rows(source, results) == 0
     assert len(pd.read_csv(results)) == 2
     args = parse_args(["--full", "--tasks", "drd2_qed_sa,drug_modes", "--seeds", "0", "--out", str(tmp_path)])
-    assert len(plan(args)) == 8
+    assert len(plan(args)) == 2 * len(ARMS)
     args = parse_args(
         ["--full", "--tasks", "drd2_qed_sa,drug_modes", "--seeds", "0", "--out", str(tmp_path)]
         + ["--done", str(results)]
     )
-    assert ("drd2_qed_sa", "reinvent", 0) not in plan(args) and len(plan(args)) == 6
+    assert ("drd2_qed_sa", "reinvent", 0) not in plan(args) and len(plan(args)) == 2 * len(ARMS) - 2
+    old_core = rows.drop(columns="core")  # rows written before the core version: never taken as done
+    old_core.to_csv(results, index=False)
+    args = parse_args(["--full", "--seeds", "0", "--out", str(tmp_path), "--done", str(results)])
+    assert len(plan(args)) == len(TASKS) * len(ARMS)

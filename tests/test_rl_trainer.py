@@ -91,18 +91,14 @@ def test_diversity_filter_and_replay_run(tiny_prior_path, tmp_path):
     trainer.run()
     valid_unique = {m["canonical_smiles"] for m in trainer.recorder.molecules if m["valid"]}
     assert len(trainer.replay) == min(20, len(valid_unique)) > 0
-    assert trainer.diversity_filter.buckets and max(trainer.diversity_filter.buckets.values()) == 1
-
-
-def test_scaffold_filter_by_hand():
-    from molmara.rl.filters import ScaffoldDiversityFilter
-
-    scores = np.array([0.9, 0.8, 0.7, 0.2, np.nan, 0.9])
-    scaffolds = ["c1ccccc1", "c1ccccc1", "c1ccccc1", "c1ccccc1", None, "C1CCCCC1"]
-    flt = ScaffoldDiversityFilter(bucket_size=2, min_score=0.5)
-    out = flt.apply(scores, scaffolds)
-    np.testing.assert_array_equal(out[[0, 1, 2, 3, 5]], [0.9, 0.8, 0.0, 0.2, 0.9])  # the third benzene hit: 0
-    assert np.isnan(out[4]) and flt.buckets == {"c1ccccc1": 2, "C1CCCCC1": 1}
+    # min_score 0: every scored first copy is remembered, and a bucket of 1 keeps one molecule a scaffold
+    df = trainer.diversity_filter
+    assert df.buckets and df.smiles_memory
+    kept = [m for m in trainer.recorder.molecules if m["valid"] and m["reward"] > 0]
+    by_scaffold = {}
+    for m in kept:
+        by_scaffold.setdefault(m["Scaffold"], set()).add(m["canonical_smiles"])
+    assert max(len(v) for v in by_scaffold.values()) == 1
 
 
 def test_an_objective_that_fails_on_every_molecule_stops_with_a_checkpoint(tiny_prior_path, tmp_path):
@@ -171,3 +167,30 @@ def test_molmara_run_command(tiny_prior_path, tmp_path, capsys):
     bad.write_text('objective = "objective.toml"\nbatch_size = 0\n')
     assert main(["run", str(bad)]) == 1
     assert "batch_size" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mara", [False, True])
+def test_every_repeat_in_a_real_run_is_trained_on_reward_zero(tiny_prior_path, tmp_path, mara):
+    """A small run into the SQLite store: each second and later copy of a molecule in a step has reward 0."""
+    import pandas as pd
+
+    from molmara.rl import run
+    from molmara.store import RunStore
+
+    cfg = config(
+        tiny_prior_path, tmp_path, max_steps=12, batch_size=64, learning_rate=5e-3, temperature=0.7, mara=mara
+    )
+    run_id = run(cfg).run_id
+    molecules = RunStore(cfg.store_path).molecules(run_id)
+    scored = molecules[molecules["valid"] & ~molecules["over_budget"]]
+    repeat = scored.duplicated(["step", "canonical_smiles"])
+    assert repeat.sum() > 10  # a low temperature on a tiny prior: repeats are common
+    assert (scored.loc[repeat, "reward"] == 0.0).all()
+    first = scored[~repeat]
+    plain = first if not mara else first[first["score"] < cfg.tau]  # MARA rescales the first copies at or above τ
+    assert len(plain) and (plain["reward"] == plain["score"]).all()
+    assert (first["score"] > 0).any()
+    invalid = molecules[~molecules["valid"]]
+    assert (invalid["reward"] == 0.0).all()
+    steps = RunStore(cfg.store_path).steps(run_id)
+    assert isinstance(steps, pd.DataFrame) and (steps["duplicate_fraction"] > 0).any()

@@ -32,7 +32,8 @@ class RunConfigError(ValueError):
 
 
 class DiversityFilterConfig(BaseModel):
-    """REINVENT's identical-Murcko-scaffold filter: a scaffold's molecules score 0 once its bucket is full."""
+    """REINVENT 4's identical-Murcko-scaffold filter: a molecule seen before scores 0, and so does each one
+    past the first `bucket_size` of its scaffold (see `molmara.rl.filters`)."""
 
     model_config = ConfigDict(extra="forbid")
     enabled: bool = False
@@ -41,10 +42,10 @@ class DiversityFilterConfig(BaseModel):
 
 
 class ReplayConfig(BaseModel):
-    """Top-k experience replay as in REINVENT: the best molecules so far join each loss."""
+    """Experience replay as REINVENT 4's inception: the best molecules so far join each loss."""
 
     model_config = ConfigDict(extra="forbid")
-    memory_size: int = Field(0, ge=0, description="0 turns replay off")
+    memory_size: int = Field(0, ge=0, description="0 turns replay off (REINVENT 4's inception keeps 50)")
     sample_size: int = Field(10, ge=1)
 
 
@@ -75,7 +76,14 @@ class RunConfig(BaseModel):
     hit_threshold: float | None = Field(None, description="score counted as a hit; tau when tau is a number")
     batch_size: int = Field(64, ge=1)
     learning_rate: float = Field(1e-4, gt=0, le=1)
-    clip_grad_norm: float = Field(10.0, gt=0)
+    clip_grad_norm: float | None = Field(
+        None, gt=0, description="clip the gradient norm at this value; off by default, as in REINVENT 4's RL"
+    )
+    duplicates: Literal["zero", "drop", "keep"] = Field(
+        "zero",
+        description="repeats of a molecule within a batch: 'zero' reward 0 in the loss (REINVENT 4), "
+        "'drop' out of the loss (Saturn), 'keep' full score (ablation only)",
+    )
     temperature: float = Field(1.0, gt=0)
     max_oracle_calls: int | None = Field(2000, ge=1)
     max_steps: int | None = Field(None, ge=1)

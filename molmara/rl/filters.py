@@ -11,33 +11,46 @@ log = logging.getLogger("molmara.rl")
 
 
 class ScaffoldDiversityFilter:
-    """Molecules whose Murcko scaffold already holds `bucket_size` good molecules score 0.
+    """REINVENT 4's identical-Murcko-scaffold diversity filter, rule by rule (`memories/diversity_filter.py`).
 
-    This is what chemists use today against mode collapse; molmara keeps it as a baseline for MARA.
+    For each scored molecule, in batch order:
+    1. a canonical SMILES already in the SMILES memory scores 0;
+    2. a molecule that still scores at least `min_score` joins the SMILES memory and its scaffold's bucket
+       (acyclic molecules share the scaffold "");
+    3. once a bucket holds more than `bucket_size` molecules, each further one scores 0 (the first
+       `bucket_size` keep their scores).
+    Molecules below `min_score` are neither remembered nor counted. This is the baseline chemists use
+    against mode collapse; molmara keeps it to compare MARA with.
     """
 
     def __init__(self, bucket_size: int = 25, min_score: float = 0.4) -> None:
         self.bucket_size = bucket_size
         self.min_score = min_score
         self.buckets: Counter[str] = Counter()
+        self.smiles_memory: set[str] = set()
 
-    def apply(self, scores: np.ndarray, scaffolds: list[str | None]) -> np.ndarray:
-        """Filtered scores for one batch (in order, so later duplicates in a batch see earlier ones)."""
-        out = scores.copy()
-        for i, (score, scaffold) in enumerate(zip(scores, scaffolds, strict=True)):
-            if scaffold is None or not np.isfinite(score) or score < self.min_score:
+    def apply(self, scores: np.ndarray, canonical: list[str | None], scaffolds: list[str | None]) -> np.ndarray:
+        """Filtered scores for one batch; NaN scores and rows without a canonical SMILES pass untouched."""
+        out = np.array(scores, dtype=np.float64, copy=True)
+        for i, (smiles, scaffold) in enumerate(zip(canonical, scaffolds, strict=True)):
+            if smiles is None or not np.isfinite(out[i]):
                 continue
-            if self.buckets[scaffold] >= self.bucket_size:
+            if smiles in self.smiles_memory:
                 out[i] = 0.0
-            else:
-                self.buckets[scaffold] += 1
+            if out[i] >= self.min_score:
+                self.smiles_memory.add(smiles)
+                bucket = scaffold or ""
+                self.buckets[bucket] += 1
+                if self.buckets[bucket] > self.bucket_size:
+                    out[i] = 0.0
         return out
 
     def state(self) -> dict:
-        return {"buckets": dict(self.buckets)}
+        return {"buckets": dict(self.buckets), "smiles_memory": sorted(self.smiles_memory)}
 
     def load_state(self, state: dict) -> None:
         self.buckets = Counter(state["buckets"])
+        self.smiles_memory = set(state.get("smiles_memory", []))
 
 
 class CollapseDetector:

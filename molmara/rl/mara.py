@@ -9,6 +9,11 @@ Per sampled batch, with threshold τ and KL coefficient β:
 The reverse-KL target π_ref·exp(R̄/β) is then the same for every sample at or above τ — uniform over
 the good region — and unchanged below it. NaN rewards (invalid molecules) are never at or above τ
 and stay NaN. Ties in log π_ref are broken by the higher reward, then the lower index.
+
+`eligible` restricts which rows set τ (a percentile is taken over them) and which may be the anchor;
+`rescaled` says which rows at or above τ get R̄ (by default the eligible ones). The trainer takes τ and
+the anchor from the on-policy, valid, in-budget, first-copy molecules only, and also rescales replayed
+molecules at or above τ (see `molmara.rl.rewards`).
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def parse_tau(tau: float | str) -> float | str:
 
 
 def resolve_tau(tau: float | str, rewards: np.ndarray) -> float:
-    """The numeric threshold for this batch: τ itself, or the percentile of the valid rewards."""
+    """The numeric threshold for this batch: τ itself, or the percentile of the finite rewards given."""
     tau = parse_tau(tau)
     if isinstance(tau, float):
         return tau
@@ -61,24 +66,44 @@ def resolve_tau(tau: float | str, rewards: np.ndarray) -> float:
     return float(np.percentile(valid, float(tau[1:]))) if valid.size else math.inf
 
 
-def augment(rewards, ref_logp, tau: float | str, beta: float) -> Augmented:
-    """MARA's augmented rewards R̄ for one batch (numpy arrays or torch tensors in, numpy out)."""
+def anchored_reward(anchor_reward: float, anchor_logp: float, logp: np.ndarray, beta: float) -> np.ndarray:
+    """R̄(y) = R(z) + β·(log π_ref(z) − log π_ref(y)): the reward that gives y the anchor's target."""
+    return anchor_reward + beta * (anchor_logp - logp)
+
+
+def augment(
+    rewards,
+    ref_logp,
+    tau: float | str,
+    beta: float,
+    eligible: np.ndarray | None = None,
+    rescaled: np.ndarray | None = None,
+) -> Augmented:
+    """MARA's augmented rewards R̄ for one batch (numpy arrays or torch tensors in, numpy out).
+
+    `eligible`: rows that set a percentile τ and may anchor (default: all). `rescaled`: rows that get R̄
+    when at or above τ (default: the eligible rows).
+    """
     if not (isinstance(beta, (int, float)) and math.isfinite(beta) and beta > 0):
         raise MaraError(f"beta must be a positive number, got {beta!r}")
     r = _as_numpy(rewards)
     logp = _as_numpy(ref_logp)
     if r.shape != logp.shape or r.ndim != 1:
         raise MaraError(f"rewards and ref_logp must be 1-D arrays of one length, got {r.shape} and {logp.shape}")
-    threshold = resolve_tau(tau, r)
-    above = np.isfinite(r) & np.isfinite(logp) & (r >= threshold)
+    finite = np.isfinite(r) & np.isfinite(logp)
+    eligible = finite if eligible is None else finite & np.asarray(eligible, dtype=bool)
+    rescaled = eligible if rescaled is None else finite & np.asarray(rescaled, dtype=bool)
+    threshold = resolve_tau(tau, r[eligible])
+    candidates = np.flatnonzero(eligible & (r >= threshold))
     out = r.copy()
-    if not above.any():
-        return Augmented(out, None, threshold, above)
-    candidates = np.flatnonzero(above)
+    if not candidates.size:
+        return Augmented(out, None, threshold, np.zeros(r.shape, dtype=bool))
     # highest log π_ref; ties → higher reward → lower index (lexsort sorts by the last key first)
     order = np.lexsort((candidates, -r[candidates], -logp[candidates]))
     anchor = int(candidates[order[0]])
-    out[above] = r[anchor] + beta * (logp[anchor] - logp[above])
+    above = rescaled & (r >= threshold)
+    above[anchor] = True
+    out[above] = anchored_reward(r[anchor], logp[anchor], logp[above], beta)
     return Augmented(out, anchor, threshold, above)
 
 

@@ -1,12 +1,13 @@
-"""The RL trainer: sample → score → prior likelihood → (diversity filter) → MARA → loss → step.
+"""The RL trainer: sample → score → rewards (`molmara.rl.rewards`) → replay → prior likelihood → MARA → loss → step.
 
 One step: the agent samples a batch; the scoring service scores it (canonical-SMILES cache, budget of
-unique oracle calls); the prior scores the same token sequences; invalid molecules get reward 0 and
-molecules past the budget are left out of the loss; the optional diversity filter zeroes full
-scaffold buckets; MARA rescales the rewards at or above τ; the chosen loss takes an Adam step.
-Every step is recorded (see `Recorder`), checkpoints are written every N steps and at the end, and a
-resumed run continues the same seeded trajectory: the sampling generator, the optimiser, the cache,
-the replay memory and the filter are all in the checkpoint.
+unique oracle calls); `batch_rewards` applies REINVENT 4's rules (invalid → 0, repeats → the `duplicates`
+policy, failures and over-budget molecules out of the loss, the diversity filter); the batch's scored first
+copies join the replay memory and a replay sample is drawn; `mara_rewards` rescales the rewards at or above
+τ; the chosen loss takes an Adam step (no gradient clipping unless `clip_grad_norm` is set, as in REINVENT 4).
+Every step is recorded (see `Recorder`) with the reward each molecule was trained on; checkpoints are
+written every N steps and at the end, and a resumed run continues the same seeded trajectory: the sampling
+generator, the optimiser, the cache, the replay memory and the filter are all in the checkpoint.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from molmara.objective import Objective
 from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
 from molmara.rl.losses import forward_kl_loss, reinvent_loss, reverse_kl_loss
-from molmara.rl.mara import augment
 from molmara.rl.recorder import CsvRecorder, Recorder
 from molmara.rl.replay import ReplayMemory
+from molmara.rl.rewards import BatchRewards, batch_rewards, mara_rewards
 from molmara.scoring import ScoringService
 
 log = logging.getLogger("molmara.rl")
@@ -111,56 +112,68 @@ class Trainer:
         if scorable.any() and not np.isfinite(scored.scores[scorable]).any():
             self.save_checkpoint()
             raise TrainingError("the objective returned NaN for every valid molecule of the batch; stopped")
-        in_loss = ~scored.over_budget
         scaffolds = [murcko_scaffold_mol(m) for m in scored.mols]
-        rewards = np.where(np.isfinite(scored.scores), scored.scores, 0.0)  # invalid molecules: reward 0
-        if self.diversity_filter is not None:
-            rewards = self.diversity_filter.apply(rewards, scaffolds)
-
+        batch = batch_rewards(
+            scored.canonical, scored.scores, scored.over_budget, scaffolds, config.duplicates, self.diversity_filter
+        )
+        # replay in REINVENT 4's order: the batch's scored first copies go in (filtered rewards), then the draw
+        kept = np.flatnonzero(batch.eligible)
+        self.replay.add(
+            [scored.canonical[i] for i in kept], batch.rewards[kept], [sample.smiles[i] for i in kept]
+        )
+        replay_smiles, replay_rewards = self.replay.sample(config.replay.sample_size, self.rng)
         sequences = sample.sequences
-        replay_smiles, replay_scores = self.replay.sample(config.replay.sample_size, self.rng)
         if replay_smiles:
-            replay_ids, _ = self.agent.encode_batch(replay_smiles)
-            width = max(sequences.shape[1], replay_ids.shape[1])
-            sequences = torch.cat([_pad(sequences, width), _pad(replay_ids, width)])
-            rewards = np.concatenate([rewards, replay_scores])
-            in_loss = np.concatenate([in_loss, np.ones(len(replay_smiles), dtype=bool)])
+            replay_ids, encodable = self.agent.encode_batch(replay_smiles)
+            replay_rewards = replay_rewards[encodable]
+            if len(replay_rewards):
+                width = max(sequences.shape[1], replay_ids.shape[1])
+                sequences = torch.cat([_pad(sequences, width), _pad(replay_ids, width)])
+        in_loss = np.concatenate([batch.in_loss, np.ones(len(replay_rewards), dtype=bool)])
 
         agent_logp, prior_logp = self._likelihoods(sequences)
         beta = config.kl_beta
-        mara = augment(rewards, prior_logp.cpu().numpy(), config.tau, beta) if config.mara else None
-        reward_used = mara.rewards if mara is not None else rewards
+        if config.mara:
+            mara = mara_rewards(batch, replay_rewards, prior_logp.cpu().numpy(), config.tau, beta)
+            reward_used = mara.rewards
+        else:
+            mara, reward_used = None, np.concatenate([batch.rewards, replay_rewards])
         mask = torch.from_numpy(in_loss).to(agent_logp.device)
         r = torch.from_numpy(np.nan_to_num(reward_used, nan=0.0)).to(agent_logp.device, agent_logp.dtype)
-        if config.loss == "reinvent":
-            loss = reinvent_loss(agent_logp[mask], prior_logp[mask], r[mask], sigma=1.0 / beta)
-        elif config.loss == "reverse_kl":
-            loss = reverse_kl_loss(agent_logp[mask], prior_logp[mask], r[mask], beta)
-        else:
-            with torch.no_grad():
-                prior_sample = self.prior.sample(config.batch_size, generator=self.generator)
-            on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
-            loss = forward_kl_loss(agent_logp[mask], r[mask], on_prior, beta)
+        loss = self._loss(agent_logp[mask], prior_logp[mask], r[mask])
         if not torch.isfinite(loss):
             self.save_checkpoint()
             raise TrainingError(f"the loss became {loss.item()} at step {self.state.step + 1}; checkpoint written")
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.agent.model.parameters(), config.clip_grad_norm)
+        if config.clip_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(self.agent.model.parameters(), config.clip_grad_norm)
         self.optimizer.step()
-        self.replay.add(scored.canonical, np.where(scored.over_budget, np.nan, scored.scores))
 
         self.state.step += 1
         self.state.elapsed += time.time() - started
         n = len(sample.smiles)
-        record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, n)
+        record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, batch)
         self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
         self.recorder.record_step(record)
         for callback in self.callbacks:
             callback(self, record)
         return record
 
-    def _record(self, scored, scaffolds, agent_logp, prior_logp, loss, mara, n) -> dict:
+    def _loss(self, agent_logp: torch.Tensor, prior_logp: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
+        """The configured loss over the rows in the loss (batch first, then replay)."""
+        config, beta = self.config, self.config.kl_beta
+        if config.loss == "reinvent":
+            return reinvent_loss(agent_logp, prior_logp, rewards, sigma=1.0 / beta)
+        if config.loss == "reverse_kl":
+            return reverse_kl_loss(agent_logp, prior_logp, rewards, beta)
+        with torch.no_grad():
+            prior_sample = self.prior.sample(config.batch_size, generator=self.generator)
+        on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
+        return forward_kl_loss(agent_logp, rewards, on_prior, beta)
+
+    def _record(self, scored, scaffolds, agent_logp, prior_logp, loss, mara, batch: BatchRewards) -> dict:
+        n = len(scored.smiles)
         valid = scored.valid & ~scored.over_budget
         scores = scored.scores[valid]
         canonical = [c for c, ok in zip(scored.canonical, valid, strict=True) if ok]
@@ -180,7 +193,7 @@ class Trainer:
                 self.state.status = "collapsed"
         agent_nll = -agent_logp.detach().cpu().numpy()
         prior_nll = -prior_logp.detach().cpu().numpy()
-        anchor = mara.anchor if mara is not None and mara.anchor is not None and mara.anchor < n else None
+        anchor = mara.anchor if mara is not None else None  # always an on-policy row
         return {
             "step": self.state.step,
             "oracle_calls": self.service.oracle_calls,
@@ -190,6 +203,8 @@ class Trainer:
             "score_p90": float(np.percentile(scores, 90)) if scores.size else math.nan,
             "valid_fraction": float(scored.valid.mean()) if n else 0.0,
             "unique_fraction": uniqueness,
+            "duplicate_fraction": float(batch.duplicate.mean()) if n else 0.0,
+            "filtered_fraction": float(batch.filtered.mean()) if n else 0.0,
             "above_tau_fraction": float(mara.above[:n].mean()) if mara is not None else math.nan,
             "tau": mara.threshold if mara is not None else math.nan,
             "hits": len(self.state.hits),
@@ -298,7 +313,7 @@ class Trainer:
             "oracle_calls": self.service.oracle_calls,
             "cache_keys": list(cache),
             "cache_values": [[v[0], list(v[1].values()), list(v[2].values())] for v in cache.values()],
-            "replay": self.replay.items,
+            "replay": self.replay.state(),
             "diversity_filter": self.diversity_filter.state() if self.diversity_filter else {},
         }
         self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
@@ -320,7 +335,7 @@ class Trainer:
             for k, v in zip(state["cache_keys"], state["cache_values"], strict=True)
         }
         self.service.oracle_calls = state["oracle_calls"]
-        self.replay.items = dict(state["replay"])
+        self.replay.load_state(state["replay"])
         if self.diversity_filter is not None and state["diversity_filter"]:
             self.diversity_filter.load_state(state["diversity_filter"])
         self.state = RunState(state["step"], state["elapsed"], set(state["hits"]), set(state["hit_scaffolds"]))
