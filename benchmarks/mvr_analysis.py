@@ -45,6 +45,7 @@ METRICS: list[tuple[str, str, str]] = [
     ("hit_intdiv1", "IntDiv1 (hits)", "greater"),
     ("top10_auc", "top-10 AUC", "greater"),
     ("modes_covered", "modes covered", "greater"),
+    ("mode_entropy", "share entropy (bits)", "greater"),
 ]
 DIAGNOSTICS: list[tuple[str, str]] = [
     ("oracle_calls", "oracle calls used"),  # below the budget: the run ended at its step cap, collapsed
@@ -60,6 +61,28 @@ DIAGNOSTICS: list[tuple[str, str]] = [
     ("final_validity", "final validity"),
     ("wall_s", "wall (s)"),
 ]
+
+
+def pattern_mode_hits(hits: list[str], patterns: dict[str, str]) -> np.ndarray:
+    """Hits that contain exactly one of the modes' SMARTS, counted at that mode (as `ring_modes` rewards them)."""
+    from rdkit import Chem
+
+    queries = [Chem.MolFromSmarts(p) for p in patterns.values()]
+    counts = np.zeros(len(queries), dtype=int)
+    for mol in (m for m in (to_mol(s) for s in hits) if m is not None):
+        matched = [i for i, q in enumerate(queries) if mol.HasSubstructMatch(q)]
+        if len(matched) == 1:
+            counts[matched[0]] += 1
+    return counts
+
+
+def share_entropy(counts: np.ndarray) -> float:
+    """Shannon entropy (bits) of the modes' shares of the hits: log2(K) when K modes share equally; NaN for none."""
+    total = counts.sum()
+    if not total:
+        return math.nan
+    shares = counts[counts > 0] / total
+    return float(-(shares * np.log2(shares)).sum())
 
 
 def mode_hits(hits: list[str], references: tuple[str, ...], similarity: float = 0.4) -> np.ndarray:
@@ -124,13 +147,19 @@ def run_metrics(run: RunData, spec: TaskSpec, budget: int) -> dict[str, object]:
         "modes_covered": math.nan,
         "mode_hits": "",
         "largest_mode_share": math.nan,
+        "mode_entropy": math.nan,
     }
-    if spec.has_modes:
-        coverage = mode_coverage(hit_smiles, list(spec.references), 0.4)
+    counts = None
+    if spec.references:
+        row["modes_covered"] = mode_coverage(hit_smiles, list(spec.references), 0.4)["covered"]
         counts = mode_hits(hit_smiles, spec.references, 0.4)
-        row["modes_covered"] = coverage["covered"]
+    elif spec.patterns:
+        counts = pattern_mode_hits(hit_smiles, dict(spec.patterns))
+        row["modes_covered"] = int((counts > 0).sum())
+    if counts is not None:
         row["mode_hits"] = "/".join(map(str, counts))
         row["largest_mode_share"] = counts.max() / counts.sum() if counts.sum() else math.nan
+        row["mode_entropy"] = share_entropy(counts)
     row.update(batch_statistics(run.molecules, spec.screen))
     row.update(_anchor_statistics(run, hits, calls))
     return row

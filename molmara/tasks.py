@@ -1,5 +1,6 @@
 """Named benchmark objectives: GuacaMol's goal-directed suite v2, the TDC/PMO bioactivity tasks and a
-multi-mode similarity task (`drug_modes`, five equally rewarding reference drugs) for mode coverage.
+multi-mode similarity task (`drug_modes`, five equally rewarding reference drugs) for mode coverage, and a
+reachable-modes task (`ring_modes`, four equally rewarding ring systems the prior proposes unequally often).
 
 Every task is an ordinary `Objective` built from molmara oracles and transforms, so it can be
 scored, inspected component by component, or written out as TOML and edited:
@@ -29,7 +30,10 @@ from typing import Any
 from molmara.objective import Objective
 from molmara.oracles import get as get_oracle
 
-__all__ = ["MODE_DRUGS", "REFERENCES", "TASKS", "Task", "UnknownTaskError", "config", "describe", "get", "names"]
+__all__ = [
+    "MODE_DRUGS", "MODE_PATTERNS", "MODE_RINGS", "REFERENCES", "TASKS",
+    "Task", "UnknownTaskError", "config", "describe", "get", "names",
+]  # fmt: skip
 
 
 class UnknownTaskError(KeyError, ValueError):
@@ -387,6 +391,34 @@ def _drug_modes() -> tuple[str, list[dict]]:
 
 REFERENCES = {"drug_modes": list(MODE_DRUGS.values())}
 """Tasks with several reference molecules, one mode each (mode coverage counts the references reached)."""
+
+MODE_RINGS = {
+    "thiophene": "c1ccsc1",
+    "pyrazine": "c1cnccn1",
+    "benzodioxole": "c1ccc2OCOc2c1",
+    "indazole": "c1ccc2c(c1)cnn2",
+}
+"""Four ring systems a chemist tells apart at a glance, which the shipped MOSES prior proposes at very
+unequal rates (measured in `benchmarks/results/ring_modes_prior.md`). SMARTS: any substitution, 1H or 2H
+indazole, benzodioxole with any sp3 carbon between the oxygens."""
+
+RING_QED_FULL = 0.7
+"""QED from which a molecule with exactly one of the rings scores 1 in `ring_modes` (the drug-likeness gate)."""
+
+
+@_task(
+    "ring_modes",
+    "Reachable modes: a molecule with exactly one of thiophene, pyrazine, 1,3-benzodioxole and indazole scores "
+    f"the geometric mean of 1 and its QED ramped from 0.4 to {RING_QED_FULL}: equal full reward for every ring, "
+    "unequal prior support (the paper's Remark 4.3)",
+)
+def _ring_modes() -> tuple[str, list[dict]]:
+    ring = _oracle("smarts", label="one_ring", patterns=list(MODE_RINGS.values()), match="one")
+    return "geometric", [ring, _oracle("qed", {"type": "linear_ramp", "low": 0.4, "high": RING_QED_FULL})]
+
+
+MODE_PATTERNS = {"ring_modes": dict(MODE_RINGS)}
+"""Tasks whose modes are substructures (SMARTS); a hit belongs to the one mode it contains."""
 
 
 # ---------------------------------------------------------------------- public API

@@ -32,7 +32,9 @@ class SmartsOracle(Oracle):
             "required: score 1 when they match; forbidden: 1 when they do not",
             choices=("required", "forbidden"),
         ),
-        Param("match", str, "any", "any or all of the patterns", choices=("any", "all")),
+        Param(
+            "match", str, "any", "any or all of the patterns, or exactly one of them", choices=("any", "all", "one")
+        ),
     )
 
     def setup(self) -> None:
@@ -47,7 +49,8 @@ class SmartsOracle(Oracle):
 
     def score_mol(self, mol: Chem.Mol) -> float:
         hits = [mol.HasSubstructMatch(p) for p in self._patterns]
-        matched = any(hits) if self.config["match"] == "any" else all(hits)
+        match = self.config["match"]
+        matched = any(hits) if match == "any" else all(hits) if match == "all" else sum(hits) == 1
         return float(matched if self.config["mode"] == "required" else not matched)
 
 
