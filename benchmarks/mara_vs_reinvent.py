@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.common import RESULTS, command, cpu_model, write_result
-from benchmarks.mvr_analysis import DIAGNOSTICS, METRICS, markdown, run_metrics, summarise
+from benchmarks.mvr_analysis import DIAGNOSTICS, METRICS, markdown, mode_share_table, run_metrics, summarise
 from benchmarks.mvr_design import ARMS, CORE, MODES, TASKS, Settings, prior_digest, run_config
 
 KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma", "prior", "core"]
@@ -256,6 +256,7 @@ def write_summary(
         f"Raw rows: `{name}_runs.csv`. Runs made on: {machines_of(rows)} (the header above is where "
         "this summary was written).\n\n## Outcomes\n\n"
         + markdown(summary, [(c, label) for c, label, _ in METRICS])
+        + _mode_shares(rows)
         + "\n## Why: τ, anchors and the agent\n\n"
         + markdown(summary, DIAGNOSTICS, with_p=False)
         + "\n"
@@ -274,6 +275,25 @@ def write_summary(
     reproduce = reproduce.split(" --import")[0]
     write_result(name, {**payload, "runs": len(rows), "summary": records}, text, folder=folder, reproduce=reproduce)
     return folder / f"{name}.md"
+
+
+def _mode_shares(rows: pd.DataFrame) -> str:
+    """The section on each mode's share of the hits, for the tasks with modes (the prior's shares where measured)."""
+    parts = []
+    for task in (t for t in rows["task"].unique() if TASKS[t].has_modes and "mode_hits" in rows):
+        prior = None
+        measured = RESULTS / f"{task}_prior.json"
+        if measured.is_file():
+            screen = json.loads(measured.read_text())["screens"].get(f"{TASKS[task].screen:g}")
+            prior = screen["shares"] if screen else None
+        parts.append(mode_share_table(rows[rows["task"] == task], TASKS[task], prior))
+    if not parts:
+        return ""
+    return (
+        "\n## Each mode's share of the hits\n\nMean over runs of each run's shares (hits at τ); a plain REINVENT "
+        "target keeps the prior's ratio when the modes are rewarded equally (the paper's Remark 4.3).\n\n"
+        + "\n".join(parts)
+    )
 
 
 def recompute(raw_path: Path, runs_dir: Path, device: str) -> None:

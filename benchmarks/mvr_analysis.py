@@ -217,6 +217,24 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def mode_share_table(rows: pd.DataFrame, spec: TaskSpec, prior_shares: list[float] | None = None) -> str:
+    """Markdown: each arm's mean share of the hits per mode (over its runs' `mode_hits`), the prior's above."""
+    names = spec.mode_names
+    lines = [f"**{spec.task}**", "", "| arm | runs | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    if prior_shares is not None:
+        lines.append("| the prior (samples) | | " + " | ".join(f"{v:.3f}" for v in prior_shares) + " |")
+    for arm in (a for a in ARMS if a in set(rows["arm"])):
+        shares = []
+        for text in rows.loc[rows["arm"] == arm, "mode_hits"].dropna().astype(str):
+            counts = np.array([int(c) for c in text.split("/")], dtype=float)
+            if counts.sum():
+                shares.append(counts / counts.sum())
+        if shares:
+            mean = np.mean(shares, axis=0)
+            lines.append(f"| {arm} | {len(shares)} | " + " | ".join(f"{v:.3f}" for v in mean) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _cell(record: pd.Series | None, digits: int) -> str:
     if record is None or not record["n"]:
         return "n/a" if record is None or not record["runs"] else f"n/a (0/{record['runs']})"

@@ -31,6 +31,32 @@ def test_drug_modes_rewards_every_drug_equally_and_the_drugs_are_distinct():
     assert task_references("drug_modes") == DRUGS
 
 
+def test_ring_modes_rewards_each_ring_alike_and_counts_hits_at_their_ring():
+    from benchmarks.mvr_analysis import pattern_mode_hits, share_entropy
+
+    objective = tasks.get("ring_modes")
+    # one ring each, all drug-like (QED >= 0.7): the same full reward
+    one_each = [
+        "O=C(NC1CCCC1)c1cccs1",  # thiophene
+        "O=C(NC1CCCC1)c1cnccn1",  # pyrazine
+        "O=C(NC1CCCC1)c1ccc2OCOc2c1",  # benzodioxole
+        "O=C(NC1CCCC1)c1ccc2[nH]ncc2c1",  # indazole
+    ]
+    from molmara import oracles
+
+    assert (oracles.get("qed")(one_each) >= tasks.RING_QED_FULL).all()
+    np.testing.assert_allclose(objective(one_each), 1.0)
+    two_rings = "O=C(Nc1cccs1)c1cnccn1"
+    assert objective([two_rings, "CCO"]).tolist() == [0.0, 0.0]
+    spec = TASKS["ring_modes"]
+    assert spec.mode_names == list(tasks.MODE_RINGS) and spec.has_modes
+    counts = pattern_mode_hits(one_each + [one_each[0], two_rings], dict(spec.patterns))
+    assert counts.tolist() == [2, 1, 1, 1]
+    assert share_entropy(np.array([1, 1, 1, 1])) == pytest.approx(2.0)
+    assert share_entropy(np.array([5, 0, 0, 0])) == 0.0 and math.isnan(share_entropy(np.zeros(4)))
+    assert TASKS["drug_modes"].mode_names == list(tasks.MODE_DRUGS)
+
+
 def test_drd2_qed_sa_is_the_geometric_mean_of_its_oracles():
     from molmara import oracles
 
@@ -101,6 +127,7 @@ def test_run_metrics_of_a_hand_built_run():
     assert row["modes_covered"] == 2  # diazepam and propranolol
     assert row["mode_hits"] == "1/0/2/0/0"  # the near-propranolol hit counts at propranolol
     assert row["largest_mode_share"] == pytest.approx(2 / 3)
+    assert row["mode_entropy"] == pytest.approx(-(1 / 3 * math.log2(1 / 3) + 2 / 3 * math.log2(2 / 3)))
     assert row["hit_scaffolds"] == 2 and row["hit_circles"] >= 2 and 0 < row["hit_intdiv1"] < 1
     # shares over the whole batch, invalid samples included (as the trainer's above_tau_fraction)
     assert row["batches_above_tau"] == 1.0 and row["above_tau_share"] == pytest.approx((1 / 3 + 3 / 4) / 2)

@@ -68,6 +68,8 @@ def test_similarity_max_mean_and_fingerprints():
 def test_substructure_alerts_and_isomer():
     required = oracles.get("smarts", patterns=["c1ccccc1", "C(=O)O"], match="all")
     assert list(required([ASPIRIN, "c1ccccc1", "CC(=O)O"])) == [1.0, 0.0, 0.0]
+    one = oracles.get("smarts", patterns=["c1ccccc1", "C(=O)O"], match="one")
+    assert list(one([ASPIRIN, "c1ccccc1", "CC(=O)O", "CCO"])) == [0.0, 1.0, 1.0, 0.0]
     forbidden = oracles.get("smarts", patterns=["[N+](=O)[O-]"], mode="forbidden")
     assert list(forbidden(["c1ccccc1[N+](=O)[O-]", "CCO"])) == [0.0, 1.0]
     alerts = oracles.get("alerts", catalogs=["pains"])
