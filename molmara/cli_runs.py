@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from molmara.run_folder import RunNameError, remove_run_files
 from molmara.store.db import DEFAULT_STORE
 
 
@@ -126,8 +126,14 @@ def cmd_runs_delete(args: argparse.Namespace) -> int:
         store.delete_run(info["id"])
     removed = ""
     if args.files and info["run_dir"] and Path(info["run_dir"]).is_dir():
-        shutil.rmtree(info["run_dir"])
-        removed = f" and its folder {info['run_dir']}"
+        try:
+            files, left = remove_run_files(info["run_dir"], info["name"])
+        except RunNameError as err:
+            print(f"kept the files: {err}", file=sys.stderr)
+        else:
+            removed = f" and its {len(files)} files in {info['run_dir']}"
+            if left:
+                removed += f" (kept {len(left)} other entries there: {', '.join(p.name for p in left[:5])})"
     print(f"deleted run {info['id']} {info['name']!r}{removed}")
     return 0
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from molmara.rl.mara import MaraError, parse_tau
+from molmara.run_folder import RunNameError, check_run_name, run_folder
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -98,6 +99,14 @@ class RunConfig(BaseModel):
     output: str = "molmara-runs"
     store: str | None = Field(None, description="run store file; <output>/molmara.db when not set")
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        try:
+            return check_run_name(value)
+        except RunNameError as err:
+            raise ValueError(str(err)) from None
+
     @field_validator("tau")
     @classmethod
     def _tau(cls, value: float | str) -> float | str:
@@ -130,7 +139,8 @@ class RunConfig(BaseModel):
 
     @property
     def run_dir(self) -> Path:
-        return Path(self.output) / self.name
+        """`<output>/<name>`, checked to lie inside the output folder."""
+        return run_folder(self.output, self.name)
 
     @property
     def store_path(self) -> Path:

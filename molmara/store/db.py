@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from molmara.run_folder import RunNameError, check_run_name
+
 DEFAULT_STORE = Path("molmara-runs") / "molmara.db"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -207,8 +209,10 @@ class RunStore:
         """A new run; a name already in the store is an error (names identify runs on the command line)."""
         from molmara import __version__
 
-        if not name or name.isdigit():
-            raise StoreError(f"run name {name!r} is not allowed: give a non-empty name that is not a number")
+        try:
+            check_run_name(name)
+        except RunNameError as err:
+            raise StoreError(str(err)) from None
         now = time.time()
         try:
             with self.transaction() as conn:
