@@ -150,6 +150,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    from molmara.oracles.user import ALLOW_EXTERNAL
+
     home = Path(__file__).resolve().parents[1] / "app" / "Home.py"
     if not home.is_file():
         raise FileNotFoundError(f"the app is not installed next to the package ({home} is missing)")
@@ -159,8 +161,11 @@ def cmd_app(args: argparse.Namespace) -> int:
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--", "--store", str(args.store),
     ]  # fmt: skip
+    env = {**os.environ, ALLOW_EXTERNAL: "1" if args.allow_external_oracles else "0"}
     print(f"molmara app at http://{args.host}:{args.port} (store {args.store}); Ctrl-C stops it", flush=True)
-    return subprocess.call(command)
+    if args.allow_external_oracles:
+        print("external oracles are ON: objectives opened in the app can run programs on this machine", flush=True)
+    return subprocess.call(command, env=env)
 
 
 def add_run_commands(sub: argparse._SubParsersAction) -> None:
@@ -218,4 +223,10 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.add_argument(
+        "--allow-external-oracles",
+        action="store_true",
+        help="let objectives opened in the app use the 'external' oracle, which runs a program the objective names "
+        "(off by default: with --host 0.0.0.0 anyone who can open the page could run commands here)",
+    )
     p.set_defaults(func=cmd_app)

@@ -3,6 +3,7 @@ drawings and tables with CSV/SDF export. Each reads the store through molmara's 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -23,11 +24,17 @@ from molmara.app_support.data import (
 )
 from molmara.chem.draw import grid_svg
 from molmara.jobs import JobManager
+from molmara.oracles.user import ALLOW_EXTERNAL
 from molmara.store.db import RunNotFoundError, RunStore, StoreError
 
 
 def page(title: str, caption: str = "") -> Path:
-    """Set up a page (wide layout, its heading, the store in the sidebar); returns the run store's path."""
+    """Set up a page (wide layout, its heading, the store in the sidebar); returns the run store's path.
+
+    Also turns the `external` oracle off in this process and the runs it launches, unless the server was started
+    with `molmara app --allow-external-oracles`: the app runs objectives that anyone who can open the page uploads.
+    """
+    os.environ.setdefault(ALLOW_EXTERNAL, "0")
     st.set_page_config(page_title=f"{title} · molmara", layout="wide")
     st.title(title)
     if caption:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import os
 import shlex
 import subprocess
 from collections.abc import Callable, Sequence
@@ -89,8 +90,20 @@ def oracle(
     return wrap
 
 
+ALLOW_EXTERNAL = "MOLMARA_ALLOW_EXTERNAL_ORACLES"
+"""Environment variable: "0" turns the `external` oracle off in this process and the runs it starts. The web app
+sets it to "0" unless `molmara app --allow-external-oracles` set it to "1"; the CLI and the Python API leave it."""
+
+
+def external_oracles_allowed() -> bool:
+    """Whether an objective may run a program it names (see `ALLOW_EXTERNAL`)."""
+    return os.environ.get(ALLOW_EXTERNAL, "1").strip() != "0"
+
+
 @register
 class ExternalProcessOracle(Oracle):
+    """Runs a program you name. Off in the web app unless it was started with --allow-external-oracles."""
+
     name = "external"
     description = "Any program that reads SMILES lines on stdin and writes one score a line on stdout"
     cost = "expensive"
@@ -101,6 +114,12 @@ class ExternalProcessOracle(Oracle):
     )
 
     def setup(self) -> None:
+        if not external_oracles_allowed():
+            raise OracleError(
+                "oracle 'external' runs a program named in the objective, and that is off here: the web app allows "
+                "it only when started with `molmara app --allow-external-oracles` (do that only where everyone who "
+                "can open the page may run programs on this machine); the CLI and the Python API allow it"
+            )
         command = self.config["command"]
         if len(command) == 1 and " " in command[0]:
             command = shlex.split(command[0])

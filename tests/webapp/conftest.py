@@ -58,6 +58,10 @@ def page_test(monkeypatch):
     """`page_test(store, "pages/3_Monitor.py")`: an AppTest of a page reading `store`, not yet run."""
     from streamlit.testing.v1 import AppTest
 
+    from molmara.oracles.user import ALLOW_EXTERNAL
+
+    monkeypatch.delenv(ALLOW_EXTERNAL, raising=False)  # the page turns it off; restored after the test
+
     def make(store: Path, script: str = "Home.py") -> AppTest:
         monkeypatch.setenv("MOLMARA_STORE", str(store))
         return AppTest.from_file(str(APP / script), default_timeout=TIMEOUT)
