@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from molmara.chem.smiles import MAX_SMILES_LENGTH
+from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
 from molmara.model.rnn import ModelConfig, SmilesRNN
 from molmara.model.tokenizer import Vocabulary
 
@@ -36,9 +37,12 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return torch.device(device)
-    except RuntimeError as err:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as err:
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}") from err
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r}: torch sees no CUDA GPU on this machine; use 'auto' or 'cpu'")
+    return resolved
 
 
 @dataclass
@@ -197,10 +201,12 @@ class Prior:
 
     # ----------------------------------------------------------------------------- checkpoints
     def to_checkpoint(self) -> dict:
+        state_dict = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}
         return {
             "format": CHECKPOINT_FORMAT,
             "format_version": CHECKPOINT_VERSION,
-            "state_dict": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+            "state_dict": state_dict,
+            "digest": tensor_digest(state_dict),
             "vocabulary": list(self.vocabulary.tokens),
             "model_config": self.config.to_dict(),
             "metadata": json.loads(json.dumps(self.metadata, default=str)),  # plain types only
@@ -226,6 +232,12 @@ class Prior:
                 f"checkpoint format version {version!r}{where} is not supported (expected {CHECKPOINT_VERSION})"
             )
         try:
+            check_digest(checkpoint["state_dict"], checkpoint.get("digest"), f"prior checkpoint{where}")
+        except IntegrityError as err:
+            raise CheckpointError(str(err)) from None
+        except (KeyError, TypeError, AttributeError) as err:
+            raise CheckpointError(f"checkpoint{where} does not match its model: {err}") from err
+        try:
             vocabulary = Vocabulary(tuple(checkpoint["vocabulary"]))
             config = ModelConfig(**checkpoint["model_config"])
             model = SmilesRNN(config)
@@ -241,9 +253,9 @@ class Prior:
         if not path.is_file():
             raise CheckpointError(f"prior checkpoint not found: {path}")
         try:
-            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as err:  # torch raises many types for corrupt files
-            raise CheckpointError(f"cannot read prior checkpoint {path}: {type(err).__name__}: {err}") from err
+            checkpoint = read_torch_file(path, "prior checkpoint")
+        except IntegrityError as err:
+            raise CheckpointError(str(err)) from None
         return cls.from_checkpoint(checkpoint, device, source=str(path))
 
 

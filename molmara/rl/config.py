@@ -28,6 +28,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+"""No unknown keys, no coercion ("64" or true is not a number, "yes" not a boolean), no inf or NaN."""
+
+
 class RunConfigError(ValueError):
     """A run configuration is invalid; the message names the key and the value."""
 
@@ -36,7 +40,7 @@ class DiversityFilterConfig(BaseModel):
     """REINVENT 4's identical-Murcko-scaffold filter: a molecule seen before scores 0, and so does each one
     past the first `bucket_size` of its scaffold (see `molmara.rl.filters`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     enabled: bool = False
     bucket_size: int = Field(25, ge=1)
     min_score: float = Field(0.4, ge=0.0, le=1.0, description="only molecules at or above this fill buckets")
@@ -45,7 +49,7 @@ class DiversityFilterConfig(BaseModel):
 class ReplayConfig(BaseModel):
     """Experience replay as REINVENT 4's inception: the best molecules so far join each loss."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     memory_size: int = Field(0, ge=0, description="0 turns replay off (REINVENT 4's inception keeps 50)")
     sample_size: int = Field(10, ge=1)
 
@@ -53,7 +57,7 @@ class ReplayConfig(BaseModel):
 class CollapseConfig(BaseModel):
     """Warn (and optionally stop) when batch uniqueness or new hit scaffolds stay low for `patience` steps."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     min_batch_uniqueness: float = Field(0.5, ge=0.0, le=1.0)
     min_new_scaffolds: int = Field(1, ge=0)
     patience: int = Field(20, ge=1)
@@ -63,7 +67,7 @@ class CollapseConfig(BaseModel):
 class RunConfig(BaseModel):
     """Everything that defines an RL run."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: str = "run"
     prior: str | None = None
     agent: str | None = Field(None, description="start the agent from this checkpoint instead of the prior")
@@ -74,7 +78,9 @@ class RunConfig(BaseModel):
     sigma: float = Field(128.0, gt=0)
     beta: float | None = Field(None, gt=0, description="KL coefficient; 1/sigma when not set")
     tau: float | str = 0.8
-    hit_threshold: float | None = Field(None, description="score counted as a hit; tau when tau is a number")
+    hit_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="score counted as a hit; tau when tau is a number"
+    )
     batch_size: int = Field(64, ge=1)
     learning_rate: float = Field(1e-4, gt=0, le=1)
     clip_grad_norm: float | None = Field(
@@ -93,7 +99,7 @@ class RunConfig(BaseModel):
     diversity_filter: DiversityFilterConfig = Field(default_factory=DiversityFilterConfig)
     collapse: CollapseConfig = Field(default_factory=CollapseConfig)
     checkpoint_every: int = Field(10, ge=1)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     device: str = "auto"
     n_jobs: int = Field(1, ge=1)
     output: str = "molmara-runs"
@@ -175,7 +181,9 @@ def load_run_config(source: str | Path | dict) -> RunConfig:
         if not path.is_file():
             raise RunConfigError(f"run config not found: {path}")
         try:
-            data = tomllib.loads(path.read_text())
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise RunConfigError(f"run config {path} is not UTF-8 text (a TOML file is)") from None
         except tomllib.TOMLDecodeError as err:
             raise RunConfigError(f"run config {path} is not valid TOML: {err}") from None
         # a relative objective path is relative to the config file

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from molmara.chem.scaffolds import generic_scaffold_mol, murcko_scaffold_mol
+from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
 from molmara.model.prior import CheckpointError, load_prior
 from molmara.objective import Objective
 from molmara.rl.config import RunConfig
@@ -307,6 +308,7 @@ class Trainer:
             "hits": sorted(self.state.hits),
             "hit_scaffolds": sorted(self.state.hit_scaffolds),
             "agent": self.agent.model.state_dict(),
+            "agent_digest": tensor_digest(self.agent.model.state_dict()),
             "optimizer": self.optimizer.state_dict(),
             "generator": self.generator.get_state(),
             "rng": self.rng.bit_generator.state,
@@ -324,7 +326,20 @@ class Trainer:
     def load_checkpoint(self) -> int:
         if not self.checkpoint_path.is_file():
             raise CheckpointError(f"no checkpoint to resume from in {self.checkpoint_path.parent}")
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        where = f"run checkpoint {self.checkpoint_path}"
+        try:
+            state = read_torch_file(self.checkpoint_path, "run checkpoint")
+            check_digest(state["agent"], state.get("agent_digest"), where)
+            self._restore(state)
+        except IntegrityError as err:
+            raise CheckpointError(str(err)) from None
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as err:
+            kind = type(err).__name__
+            raise CheckpointError(f"{where} is damaged or not a molmara run checkpoint ({kind})") from None
+        return self.state.step
+
+    def _restore(self, state: dict) -> None:
+        """Put a checkpoint's state back into the agent, the optimiser, the generators, the cache and the memories."""
         self.agent.model.load_state_dict(state["agent"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.generator.set_state(state["generator"])
@@ -339,7 +354,6 @@ class Trainer:
         if self.diversity_filter is not None and state["diversity_filter"]:
             self.diversity_filter.load_state(state["diversity_filter"])
         self.state = RunState(state["step"], state["elapsed"], set(state["hits"]), set(state["hit_scaffolds"]))
-        return self.state.step
 
 
 def _pad(ids: torch.Tensor, width: int) -> torch.Tensor:
