@@ -247,7 +247,10 @@ def _cell(record: pd.Series | None, digits: int) -> str:
 
 
 def _digits(column: str) -> int:
-    three = ("hit_intdiv1", "top10_auc", "batches_above_tau", "batches_mara_acts", "above_tau_share", "final_validity")
+    three = (
+        "hit_intdiv1", "top10_auc", "batches_above_tau", "batches_mara_acts", "above_tau_share", "final_validity",
+        "mode_entropy", "largest_mode_share",
+    )  # fmt: skip
     return 3 if column in three else 1
 
 
