@@ -165,6 +165,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     print(f"molmara app at http://{args.host}:{args.port} (store {args.store}); Ctrl-C stops it", flush=True)
     if args.allow_external_oracles:
         print("external oracles are ON: objectives opened in the app can run programs on this machine", flush=True)
+    if os.name == "posix":  # become the server, so that stopping this command (even kill -9) stops it
+        os.execve(sys.executable, command, env)
     return subprocess.call(command, env=env)
 
 

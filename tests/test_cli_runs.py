@@ -87,9 +87,15 @@ def test_molmara_app_serves_on_localhost(tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert health == "ok"
-    finally:
-        process.terminate()
+        process.kill()  # kill -9 of `molmara app`: the server is that process, so it goes too
         process.wait(timeout=30)
+        time.sleep(1)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def test_report_on_stored_runs_by_name_and_id(finished_run, tmp_path, capsys):

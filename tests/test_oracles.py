@@ -174,3 +174,39 @@ def test_external_process_oracle(tmp_path):
     slow = tmp_path / "slow.py"
     slow.write_text("import time\ntime.sleep(5)\n")
     assert np.isnan(oracles.get("external", command=[sys.executable, str(slow)], timeout=0.5)(["CCO"])).all()
+
+
+def test_external_program_timeout_kills_its_children_and_non_numbers_warn(tmp_path, caplog):
+    import time
+
+    pids = tmp_path / "pids"
+    spawner = tmp_path / "spawner.py"
+    spawner.write_text(
+        "import subprocess, sys, time\n"
+        "children = [subprocess.Popen(['sleep', '60']) for _ in range(3)]\n"
+        f"open({str(pids)!r}, 'w').write(' '.join(str(c.pid) for c in children))\n"
+        "time.sleep(60)\n"
+    )
+    ext = oracles.get("external", command=[sys.executable, str(spawner)], timeout=3)
+    assert np.isnan(ext(["CCO"])).all()
+    children = [int(p) for p in pids.read_text().split()]
+    time.sleep(0.5)
+    running = []
+    for pid in children:
+        stat = f"/proc/{pid}/stat"
+        try:
+            with open(stat) as handle:
+                state = handle.read().split()[2]
+        except FileNotFoundError:
+            continue
+        if state != "Z":  # a zombie waits for init to reap it: it no longer runs
+            running.append(pid)
+    assert not running, f"children still running: {running}"
+    timeout = next(p for p in oracles.describe("external")["params"] if p["name"] == "timeout")
+    assert timeout["default"] == 120.0
+    words = tmp_path / "words.py"
+    words.write_text("import sys\nfor line in sys.stdin:\n    print('high' if 'N' in line else 0.5)\n")
+    with caplog.at_level("WARNING", logger="molmara"):
+        values = oracles.get("external", command=[sys.executable, str(words)])(["CCO", "CCN"])
+    assert values[0] == 0.5 and np.isnan(values[1])
+    assert "1 lines that are not numbers (first: 'high')" in caplog.text

@@ -9,11 +9,13 @@ registers `n_nitrogen` so that objectives and `molmara.oracles.get("n_nitrogen")
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import math
 import os
 import shlex
+import signal
 import subprocess
 from collections.abc import Callable, Sequence
 
@@ -110,7 +112,8 @@ class ExternalProcessOracle(Oracle):
     value_range = (-math.inf, math.inf)
     params = (
         Param("command", list, [], "the program and its arguments (a list, or one string split like a shell)"),
-        Param("timeout", float, 600.0, "seconds the program may take for one batch", min=0.01),
+        Param("timeout", float, 120.0, "seconds the program may take for one batch (then it and its children are "
+              "killed and the batch scores NaN)", min=0.01),
     )
 
     def setup(self) -> None:
@@ -130,16 +133,11 @@ class ExternalProcessOracle(Oracle):
     def score_valid(self, batch: MolBatch) -> np.ndarray:
         smiles = [s for s, ok in zip(batch.smiles, batch.valid, strict=True) if ok]
         try:
-            done = subprocess.run(
-                self._command,
-                input="\n".join(smiles) + "\n",
-                capture_output=True,
-                text=True,
-                timeout=self.config["timeout"],
-            )
+            done = _run_in_own_group(self._command, "\n".join(smiles) + "\n", self.config["timeout"])
         except subprocess.TimeoutExpired:
             log.warning(
-                "oracle 'external' %s timed out after %s s on %d molecules: scored NaN",
+                "oracle 'external' %s timed out after %s s on %d molecules (it and its children were killed): "
+                "scored NaN",
                 self._command[0],
                 self.config["timeout"],
                 len(smiles),
@@ -158,7 +156,46 @@ class ExternalProcessOracle(Oracle):
             raise OracleError(
                 f"oracle 'external' ({self._command[0]}) wrote {len(lines)} scores for {len(smiles)} SMILES"
             )
-        return np.array([_to_float(line) for line in lines])
+        values = np.array([_to_float(line) for line in lines])
+        bad = [line for line, value in zip(lines, values, strict=True) if np.isnan(value)]
+        if bad:
+            log.warning(
+                "oracle 'external' %s wrote %d lines that are not numbers (first: %r): scored NaN",
+                self._command[0],
+                len(bad),
+                bad[0][:80],
+            )
+        return values
+
+
+def _run_in_own_group(command: list[str], text: str, timeout: float) -> subprocess.CompletedProcess:
+    """Run `command` in a new process group; on timeout kill the whole group (its children too), then re-raise."""
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=os.name == "posix",
+    )
+    try:
+        stdout, stderr = process.communicate(text, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        raise
+    except BaseException:  # an interrupt: leave nothing behind
+        _kill_group(process)
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:  # pragma: no cover - no process groups to kill
+        process.kill()
 
 
 def _to_float(text: str) -> float:
