@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -69,7 +69,7 @@ def read_smiles_file(path: str | Path) -> list[str]:
     try:
         with _open_text(path) as handle:
             if ".csv" in suffixes:
-                reader = csv.reader(handle)
+                reader = _csv_rows(handle, path)
                 header = next(reader, None)
                 if header is None:
                     return []
@@ -91,6 +91,27 @@ def read_smiles_file(path: str | Path) -> list[str]:
             return out
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise CorpusError(f"cannot read corpus {path}: {err}") from err
+
+
+def _csv_rows(handle, path: Path) -> Iterator[list[str]]:
+    """The rows of a CSV file; a row that spans several lines (a stray quote opened a field) is an error naming
+    the line, instead of several rows merged into one."""
+    reader = csv.reader(handle)
+    last = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise CorpusError(f"{path}, line {reader.line_num}: not valid CSV ({err})") from None
+        if reader.line_num - last > 1 and any("\n" in field or "\r" in field for field in row):
+            raise CorpusError(
+                f"{path}, line {last + 1}: a quote opens a field that runs to line {reader.line_num} "
+                "(a stray \" in a SMILES?); fix or remove that line"
+            )
+        last = reader.line_num
+        yield row
 
 
 def _clean_chunk(args: tuple[Sequence[str], bool, bool, int]) -> tuple[list[str | None], list[str]]:

@@ -76,7 +76,9 @@ class Param:
 class MolBatch:
     """SMILES parsed once and shared by every oracle of an objective, with cached fingerprints."""
 
-    def __init__(self, smiles: Sequence[object]) -> None:
+    def __init__(self, smiles: Sequence[object] | str) -> None:
+        if isinstance(smiles, str):  # one SMILES is one molecule, not a sequence of one-letter SMILES
+            smiles = [smiles]
         self.smiles = [s if isinstance(s, str) else None for s in smiles]
         self.mols: list[Chem.Mol | None] = [to_mol(s) for s in smiles]
         self.valid = np.array([m is not None for m in self.mols], dtype=bool)

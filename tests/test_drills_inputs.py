@@ -1,0 +1,35 @@
+"""Drill: input that used to be misread silently (a stray quote merging CSV rows, one string scored letter by
+letter) is now read as written or refused with the line."""
+
+from __future__ import annotations
+
+import pytest
+
+from molmara import Objective
+from molmara.model.corpus import CorpusError, read_smiles_file
+from molmara.scoring import score_file
+
+QED = {"component": [{"oracle": "qed", "weight": 1.0}]}
+
+
+def test_a_stray_quote_in_a_csv_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "in.csv"
+    rows = ["CCO", "CCN", "CCC", '"CCCl', "CCBr", "c1ccccc1", "CCOC"]
+    path.write_text("smiles,id\n" + "".join(f"{s},{i}\n" for i, s in enumerate(rows)))
+    with pytest.raises(CorpusError, match=r"in.csv, line 5: a quote opens a field that runs to line 8"):
+        read_smiles_file(path)
+    with pytest.raises(CorpusError, match="line 5"):
+        score_file(Objective.from_dict(QED), path, tmp_path / "out.csv", progress=False)
+    assert not (tmp_path / "out.csv").exists()
+    path.write_text('smiles,id\nCCO,1\n"CCN",2\nC"C,3\n')  # quoted fields are CSV; a quote inside is kept as text
+    assert read_smiles_file(path) == ["CCO", "CCN", 'C"C']
+    path.write_bytes(b"smiles\nCCO\nC\x00C\n")
+    with pytest.raises(CorpusError, match="line 3: not valid CSV"):
+        read_smiles_file(path)
+
+
+def test_one_string_is_one_molecule():
+    objective = Objective.from_dict(QED)
+    assert objective("CCO").shape == (1,)
+    assert objective("CCO")[0] == objective(["CCO"])[0]
+    assert objective.evaluate("c1ccccc1O").smiles == ["c1ccccc1O"]
