@@ -82,28 +82,36 @@ def sample_to_csv(
     if output.is_dir():
         raise ValueError(f"output {output} is a folder; give a file name")
     prior = prior or load_prior(prior_path, device)
-    if seed is None:
-        seed = int(np.random.default_rng().integers(2**31))
-    job = SampleJob(
-        output=str(output),
-        n=n,
-        prior=str(prior_path or DEFAULT_PRIOR),
-        temperature=temperature,
-        seed=seed,
-        unique=unique,
-        objective=objective.to_toml() if objective is not None else None,
-        min_score=min_score,
-        batch_size=batch_size,
-    )
-    max_sampled = max_sampled or 100 * n
     partial, state_path = _paths(output)
+
+    def job_with(job_seed: int) -> SampleJob:
+        return SampleJob(
+            output=str(output),
+            n=n,
+            prior=str(prior_path or DEFAULT_PRIOR),
+            temperature=temperature,
+            seed=job_seed,
+            unique=unique,
+            objective=objective.to_toml() if objective is not None else None,
+            min_score=min_score,
+            batch_size=batch_size,
+        )
+
+    if seed is None:  # the seed drawn by an interrupted run of this same job, so that it resumes; else a new one
+        previous = _read_state(state_path).get("seed") if partial.is_file() else None
+        if isinstance(previous, int) and _read_state(state_path).get("job") == job_with(previous).fingerprint():
+            seed = previous
+        else:
+            seed = int(np.random.default_rng().integers(2**31))
+    job = job_with(seed)
+    max_sampled = max_sampled or 100 * n
     output.parent.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator(device=prior.device).manual_seed(seed)
     written, sampled, offset = 0, 0, 0
     seen: set[str] = set()
     resumed = False
     if partial.is_file() and state_path.is_file():
-        state = json.loads(state_path.read_text())
+        state = _read_state(state_path)
         if state.get("job") == job.fingerprint():
             written, sampled, offset = state["written"], state["sampled"], state["bytes"]
             generator.set_state(torch.tensor(state["generator"], dtype=torch.uint8))
@@ -141,6 +149,7 @@ def sample_to_csv(
             written += len(rows)
             state = {
                 "job": job.fingerprint(),
+                "seed": seed,
                 "written": written,
                 "sampled": sampled,
                 "bytes": handle.tell(),
@@ -158,6 +167,15 @@ def sample_to_csv(
     partial.replace(output)
     state_path.unlink(missing_ok=True)
     return output
+
+
+def _read_state(path: Path) -> dict:
+    """The state file of a partial output, or {} when there is none or it cannot be read."""
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
 
 
 def _chunk_rows(result, objective, unique, min_score, seen: set[str], room: int) -> list[list[str]]:

@@ -77,3 +77,15 @@ def test_a_killed_sampling_job_resumes_to_the_uninterrupted_result(tiny_prior_pa
     assert reference.returncode == 0, reference.stderr
     assert out.read_text() == (tmp_path / "reference.csv").read_text()
     assert len(pd.read_csv(out)) == n
+
+
+def test_a_job_without_a_seed_resumes_with_the_seed_it_drew(tiny_prior_path, tmp_path, capsys):
+    prior = load_prior(tiny_prior_path, device="cpu")
+    out = tmp_path / "noseed.csv"
+    with pytest.raises(RuntimeError, match="only 100 passed"):  # stopped after two chunks, like an interruption
+        sample_to_csv(out, n=200, prior=prior, batch_size=50, max_sampled=100, progress=False)
+    drawn = json.loads((tmp_path / "noseed.csv.partial.state").read_text())["seed"]
+    sample_to_csv(out, n=200, prior=prior, batch_size=50, progress=False)
+    assert "100 of 200 rows already written" in capsys.readouterr().err
+    reference = sample_to_csv(tmp_path / "ref.csv", n=200, prior=prior, batch_size=50, seed=drawn, progress=False)
+    assert out.read_text() == reference.read_text()
