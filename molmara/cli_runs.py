@@ -67,11 +67,22 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refresh(store_path: Path) -> None:
+    """Mark the runs whose process died without recording an end as failed (what `JobManager.refresh` does)."""
+    from molmara.jobs import JobManager
+
+    JobManager(store_path).refresh()
+
+
 def cmd_runs_list(args: argparse.Namespace) -> int:
     from molmara.store import RunStore
 
     with RunStore(args.store, create=False) as store:
         table = store.list_runs()
+    if not table.empty and table["status"].eq("running").any():
+        _refresh(args.store)
+        with RunStore(args.store, create=False) as store:
+            table = store.list_runs()
     if table.empty:
         print(f"no runs in {args.store}")
     else:
@@ -82,6 +93,10 @@ def cmd_runs_list(args: argparse.Namespace) -> int:
 def cmd_runs_show(args: argparse.Namespace) -> int:
     from molmara.store import RunStore
 
+    with RunStore(args.store, create=False) as store:
+        running = store.get_run(args.run)["status"] == "running"
+    if running:
+        _refresh(args.store)
     with RunStore(args.store, create=False) as store:
         info = store.get_run(args.run)
         steps = store.steps(info["id"])

@@ -89,3 +89,37 @@ def test_cli_run_with_a_hostile_name_writes_nothing(tiny_prior_path, tmp_path, c
     assert main(["run", str(config), "--name", "../victim", "--quiet"]) == 1
     assert "run name '../victim' is not allowed" in capsys.readouterr().err
     assert not (tmp_path / "victim").exists()
+
+
+def test_a_run_killed_before_its_first_step_is_marked_failed_and_resumes(tiny_prior_path, tmp_path, capsys):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "qed.toml").write_text('[[component]]\noracle = "qed"\nweight = 1.0\n')
+    config = tmp_path / "run.toml"
+    config.write_text(
+        f'prior = "{tiny_prior_path}"\nobjective = "qed.toml"\nbatch_size = 16\nmax_steps = 3\n'
+        f'max_oracle_calls = 1000\ndevice = "cpu"\noutput = "{tmp_path / "runs"}"\nname = "early"\n'
+    )
+    store_path = tmp_path / "runs" / "molmara.db"
+    process = subprocess.Popen([sys.executable, "-m", "molmara.cli", "run", str(config), "--quiet"])
+    deadline, status = time.time() + 120, None
+    while time.time() < deadline and status != "running" and process.poll() is None:
+        time.sleep(0.01)
+        if store_path.is_file():
+            with RunStore(store_path) as store:
+                status = store.get_run("early")["status"] if store.has_run("early") else None
+    process.send_signal(signal.SIGKILL)  # as soon as the store shows it running: before its first step's end
+    process.wait()
+    with RunStore(store_path) as store:
+        if store.get_run("early")["status"] == "finished":
+            pytest.skip("the run finished before it could be killed")
+    assert main(["runs", "list", "--store", str(store_path)]) == 0
+    assert "failed" in capsys.readouterr().out
+    with RunStore(store_path) as store:
+        assert "ended without recording an end" in store.get_run("early")["message"]
+    assert main(["resume", "early", "--store", str(store_path), "--quiet"]) == 0
+    with RunStore(store_path) as store:
+        assert store.get_run("early")["status"] == "finished" and store.last_step("early") == 3

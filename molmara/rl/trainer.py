@@ -262,6 +262,8 @@ class Trainer:
     def run(self, resume: bool = False) -> RunState:
         """Train until a budget is spent (or a collapse stops the run); returns the final state."""
         resumed_step = self.load_checkpoint() if resume else None
+        if not resume:
+            self.save_checkpoint()  # step 0, before the run shows "running": a run killed at any point can resume
         self.recorder.start(self.config.model_dump(), resumed_step)
         try:
             while self.budget_left() and self.state.status == "running":
