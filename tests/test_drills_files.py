@@ -95,3 +95,31 @@ def test_a_damaged_run_checkpoint_is_refused_on_resume(tiny_prior_path, tmp_path
     checkpoint.write_bytes(checkpoint.read_bytes()[:200])
     with pytest.raises(CheckpointError, match="damaged"):
         Trainer(config, MemoryRecorder()).run(resume=True)
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated"])
+def test_a_damaged_store_takes_no_new_run(tiny_prior_path, tmp_path, capsys, damage):
+    from molmara.cli import main
+
+    (tmp_path / "qed.toml").write_text('[[component]]\noracle = "qed"\nweight = 1.0\n')
+    config = tmp_path / "run.toml"
+    config.write_text(
+        f'prior = "{tiny_prior_path}"\nobjective = "qed.toml"\nbatch_size = 64\nmax_steps = 4\n'
+        f'max_oracle_calls = 1000\ndevice = "cpu"\noutput = "{tmp_path / "runs"}"\n'
+    )
+    assert main(["run", str(config), "--name", "first", "--quiet"]) == 0
+    store = tmp_path / "runs" / "molmara.db"
+    data = bytearray(store.read_bytes())
+    assert len(data) > 32 * 1024
+    if damage == "flipped":
+        middle = len(data) // 2
+        data[middle : middle + 8192] = bytes(b ^ 0xFF for b in data[middle : middle + 8192])
+    else:
+        data = data[: len(data) // 2]
+    store.write_bytes(bytes(data))
+    before = store.read_bytes()
+    capsys.readouterr()
+    assert main(["run", str(config), "--name", "second", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "molmara runs export" in err and "finished" not in err
+    assert store.read_bytes() == before  # nothing written

@@ -29,7 +29,7 @@ def open_run(
         config = load_run_config(config)
     if not resume and (config.run_dir / "checkpoint.pt").exists():
         raise StoreError(f"{config.run_dir} already holds a run's checkpoint; choose another name or output, or resume")
-    store = RunStore(config.store_path)
+    store = RunStore(config.store_path, check=True)  # a damaged store is refused before the run writes to it
     try:
         trainer = Trainer(config, callbacks=callbacks)
         if resume:

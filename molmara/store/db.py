@@ -23,6 +23,10 @@ from molmara.run_folder import RunNameError, check_run_name
 
 DEFAULT_STORE = Path("molmara-runs") / "molmara.db"
 BUSY_TIMEOUT_MS = 30_000
+RECOVER = (
+    "Export what is readable run by run with `molmara runs export RUN --store ...`, or rebuild the file with the "
+    "sqlite3 tool's `.recover`, and give new runs a new store file"
+)
 
 # Each entry upgrades the schema from version i to i + 1; never edit a released entry, append a new one.
 MIGRATIONS: list[str] = [
@@ -100,7 +104,9 @@ def _nan_to_none(value):
 class RunStore:
     """A run store file; safe to open from several processes (one writer per run, any number of readers)."""
 
-    def __init__(self, path: str | Path = DEFAULT_STORE, create: bool = True) -> None:
+    def __init__(self, path: str | Path = DEFAULT_STORE, create: bool = True, check: bool = False) -> None:
+        """Open (or with `create`, make) the store; `check` runs SQLite's quick_check first and refuses a damaged
+        file (what a run does before it writes)."""
         self.path = Path(path)
         if self.path.is_dir():
             raise StoreError(f"run store {self.path} is a folder, not a file")
@@ -119,6 +125,8 @@ class RunStore:
             # and delete the WAL under them ("database disk image is malformed"; sqlite.org/howtocorrupt.html 2.2)
             if exists:
                 self._check_header()
+                if check:
+                    self._quick_check()
             self._conn.row_factory = sqlite3.Row
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA foreign_keys = ON")
@@ -136,9 +144,24 @@ class RunStore:
             self._conn.execute("PRAGMA schema_version").fetchone()
         except sqlite3.OperationalError:  # locked, busy, I/O: not a verdict on the file's format
             raise
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as err:
             self._conn.close()
+            if getattr(err, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+                raise StoreError(f"run store {self.path} is damaged ({err}); left untouched. {RECOVER}") from None
             raise StoreError(f"{self.path} is not a molmara run store (not an SQLite file); left untouched") from None
+
+    def _quick_check(self) -> None:
+        """Refuse a damaged store before anything is written to it (SQLite's `PRAGMA quick_check`)."""
+        try:
+            problems = [row[0] for row in self._conn.execute("PRAGMA quick_check(5)").fetchall()]
+        except sqlite3.OperationalError:  # locked or busy: not a verdict on the file
+            raise
+        except sqlite3.DatabaseError as err:
+            problems = [str(err)]
+        if problems != ["ok"]:
+            self._conn.close()
+            found = "; ".join(" ".join(p.split()) for p in problems if "*** in database" not in p)[:300]
+            raise StoreError(f"run store {self.path} is damaged ({found}); nothing was written to it. {RECOVER}")
 
     def _migrate(self) -> None:
         conn = self._conn
