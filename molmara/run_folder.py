@@ -8,6 +8,7 @@ only the files molmara writes into a run folder, and the folder itself only when
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def check_run_name(name: object) -> str:
             "digit, not all digits (no spaces, no / or \\, not '.' or '..')"
         )
     return name
+
+
+def name_part(value: object) -> str:
+    """`value` as a piece of a run name (a sweep's key=value labels): kept when it is allowed as it is; otherwise
+    a path becomes its file stem, other characters become "_", and a short digest of the value keeps it unique."""
+    text = str(value)
+    if re.fullmatch(r"[A-Za-z0-9._=+-]+", text):
+        return text
+    stem = Path(text).stem if ("/" in text or "\\" in text) else text
+    cleaned = re.sub(r"[^A-Za-z0-9._=+-]+", "_", stem).strip("_.") or "value"
+    return f"{cleaned[:60]}-{hashlib.sha1(text.encode()).hexdigest()[:6]}"
 
 
 def run_folder(output: str | Path, name: str) -> Path:

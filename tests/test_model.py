@@ -56,7 +56,7 @@ def test_corrupt_missing_and_foreign_checkpoints_give_clear_errors(tmp_path, tin
         load_prior(tmp_path / "nope.prior")
     junk = tmp_path / "junk.prior"
     junk.write_bytes(b"this is not a checkpoint")
-    with pytest.raises(CheckpointError, match="cannot read"):
+    with pytest.raises(CheckpointError, match="is not a molmara prior checkpoint"):
         load_prior(junk)
     foreign = tmp_path / "foreign.pt"
     torch.save({"weights": torch.zeros(3)}, foreign)

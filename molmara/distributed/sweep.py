@@ -31,6 +31,7 @@ from typing import Any
 from molmara.distributed.executor import init_ray
 from molmara.rl.config import RunConfig, RunConfigError, load_run_config
 from molmara.rl.recorder import Recorder
+from molmara.run_folder import name_part
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -70,7 +71,7 @@ def load_sweep(path: str | Path) -> tuple[str, list[RunConfig], Path]:
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         for seed in seeds:
-            label = "-".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
+            label = "-".join(f"{k}={name_part(v)}" for k, v in zip(keys, values, strict=True))
             run_name = f"{name}-{label}-seed{seed}" if label else f"{name}-seed{seed}"
             values_by_key = dict(zip(keys, values, strict=True))
             try:

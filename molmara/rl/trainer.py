@@ -27,6 +27,7 @@ from molmara.model.prior import CheckpointError, load_prior
 from molmara.objective import Objective
 from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
+from molmara.rl.interrupts import deferred_interrupts
 from molmara.rl.losses import forward_kl_loss, reinvent_loss, reverse_kl_loss
 from molmara.rl.recorder import CsvRecorder, Recorder
 from molmara.rl.replay import ReplayMemory
@@ -149,14 +150,14 @@ class Trainer:
         loss.backward()
         if config.clip_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(self.agent.model.parameters(), config.clip_grad_norm)
-        self.optimizer.step()
-
-        self.state.step += 1
-        self.state.elapsed += time.time() - started
         n = len(sample.smiles)
-        record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, batch)
-        self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
-        self.recorder.record_step(record)
+        with deferred_interrupts():  # the update and its records land together, or neither does
+            self.optimizer.step()
+            self.state.step += 1
+            self.state.elapsed += time.time() - started
+            record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, batch)
+            self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
+            self.recorder.record_step(record)
         for callback in self.callbacks:
             callback(self, record)
         return record
