@@ -84,6 +84,11 @@ class ObjectiveConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = ""
     aggregation: Literal["geometric", "arithmetic", "product"] = "geometric"
+    fragments: Literal["flag", "largest"] = Field(
+        "flag",
+        description="a SMILES of several fragments (salt, mixture): 'flag' leaves it unscored with the reason, "
+        "'largest' scores its largest organic fragment",
+    )
     component: list[ComponentConfig] = Field(min_length=1)
 
     @field_validator("component")
@@ -132,13 +137,18 @@ class ScoreResult:
     valid: np.ndarray
     raw: dict[str, np.ndarray] = field(default_factory=dict)
     transformed: dict[str, np.ndarray] = field(default_factory=dict)
+    reasons: list[str] | None = None
+    """Why each invalid molecule is invalid ("" for valid ones), when known."""
 
     def to_frame(self) -> pd.DataFrame:
-        """A table with REINVENT 4's column names: SMILES, Score, <component>, <component> (raw)."""
+        """A table with REINVENT 4's column names: SMILES, Score, <component>, <component> (raw), and for each
+        invalid molecule the reason (`invalid_reason`)."""
         frame = pd.DataFrame({"SMILES": self.smiles, "Score": self.scores, "valid": self.valid})
         for label in self.raw:
             frame[label] = self.transformed[label]
             frame[f"{label} (raw)"] = self.raw[label]
+        if self.reasons is not None:
+            frame["invalid_reason"] = self.reasons
         return frame
 
 
@@ -205,7 +215,7 @@ class Objective:
 
     def evaluate(self, smiles: Sequence[object] | MolBatch) -> ScoreResult:
         """Score a batch: each SMILES parsed once, every component's raw and transformed values kept."""
-        batch = smiles if isinstance(smiles, MolBatch) else MolBatch(smiles)
+        batch = smiles if isinstance(smiles, MolBatch) else MolBatch(smiles, self.config.fragments)
         raw, transformed = {}, {}
         for component, oracle in zip(self.config.component, self.oracles, strict=True):
             values = oracle.score_batch(batch)
@@ -213,7 +223,9 @@ class Objective:
             transformed[component.label] = apply_transform(
                 component.transform.type, values, component.transform.parameters()
             )
-        return ScoreResult(batch.smiles, self.aggregate(transformed), batch.valid.copy(), raw, transformed)
+        return ScoreResult(
+            batch.smiles, self.aggregate(transformed), batch.valid.copy(), raw, transformed, list(batch.reasons)
+        )
 
     def aggregate(self, transformed: dict[str, np.ndarray]) -> np.ndarray:
         """Combine transformed component values into one score per molecule (NaN stays NaN)."""

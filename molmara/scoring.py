@@ -90,6 +90,7 @@ class ProcessPoolExecutorBackend(Executor):
             valid=np.concatenate([p.valid for p in parts]),
             raw={k: np.concatenate([p.raw[k] for p in parts]) for k in parts[0].raw},
             transformed={k: np.concatenate([p.transformed[k] for p in parts]) for k in parts[0].transformed},
+            reasons=[r for p in parts for r in (p.reasons or [""] * len(p.smiles))],
         )
 
     def close(self) -> None:
@@ -145,7 +146,7 @@ class ScoringService:
 
     def score(self, smiles: Sequence[object]) -> ServiceResult:
         """Scores for a batch; invalid SMILES are NaN and never count against the budget."""
-        batch = MolBatch(smiles)
+        batch = MolBatch(smiles, self.objective.config.fragments)
         canonical = [mol_to_smiles(m) for m in batch.mols]
         labels = self.objective.labels
         new: list[str] = []
@@ -186,7 +187,16 @@ class ScoringService:
                 raw[k][i] = entry[1][k]
                 transformed[k][i] = entry[2][k]
         return ServiceResult(
-            batch.smiles, scores, batch.valid.copy(), raw, transformed, canonical, cached, over_budget, batch.mols
+            smiles=batch.smiles,
+            scores=scores,
+            valid=batch.valid.copy(),
+            raw=raw,
+            transformed=transformed,
+            reasons=list(batch.reasons),
+            canonical=canonical,
+            cached=cached,
+            over_budget=over_budget,
+            mols=batch.mols,
         )
 
     def scores_by_smiles(self) -> dict[str, float]:

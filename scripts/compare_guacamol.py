@@ -192,11 +192,13 @@ def main() -> None:
     print(f"wrote {args.output}: {len(smiles)} molecules × {len(GUACAMOL_NAMES)} tasks")
 
     batch = MolBatch(smiles)
-    print(f"{'task':26s} {'max |Δ|':>10s} {'molmara s':>10s}")
+    flagged = np.array([bool(r) for r in batch.reasons])  # salts and mixtures: GuacaMol scores them as written
+    print(f"{'task':26s} {'max |Δ|':>10s} {'molmara s':>10s}  ({flagged.sum()} flagged molecules left out)")
     for task in GUACAMOL_NAMES:
         start = time.perf_counter()
         ours = tasks.get(task)(batch)
-        print(f"{task:26s} {np.abs(ours - frame[task].to_numpy()).max():10.3g} {time.perf_counter() - start:10.2f}")
+        diff = np.abs(ours - frame[task].to_numpy())[~flagged].max()
+        print(f"{task:26s} {diff:10.3g} {time.perf_counter() - start:10.2f}")
     check_fingerprints(smiles)
     check_descriptors(smiles)
 

@@ -3,6 +3,7 @@ letter) is now read as written or refused with the line."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from molmara import Objective
@@ -33,3 +34,35 @@ def test_one_string_is_one_molecule():
     assert objective("CCO").shape == (1,)
     assert objective("CCO")[0] == objective(["CCO"])[0]
     assert objective.evaluate("c1ccccc1O").smiles == ["c1ccccc1O"]
+
+
+def test_every_invalid_molecule_has_its_reason_in_the_score_output(tmp_path):
+    rows = {
+        "CCO": "",
+        "c1ccccc1*": "wildcard or dummy atom",
+        "[*]CC": "wildcard or dummy atom",
+        "CC(=O)[O-].[Na+]": "several fragments",
+        "C1CC": "not a valid SMILES",
+        "C" * 2001: "longer than 2000 characters (2,001)",
+        "C" * 1999: "more than 150 heavy atoms (1999)",
+    }
+    path = tmp_path / "in.smi"
+    path.write_text("\n".join(rows) + "\n")
+    table = score_file(Objective.from_dict(QED), path, tmp_path / "out.csv", progress=False)
+    reasons = table["invalid_reason"].fillna("")
+    for (smiles, reason), got, valid in zip(rows.items(), reasons, table["valid"], strict=True):
+        assert (reason in got) if reason else got == "", (smiles[:20], got)
+        assert valid == (reason == "")
+    written = tmp_path / "out.csv"
+    assert "invalid_reason" in written.read_text().splitlines()[0]
+
+
+def test_fragments_are_a_choice_of_the_objective():
+    salt = "CC(=O)Nc1ccc(O)cc1.Cl"  # paracetamol hydrochloride
+    flag = Objective.from_dict(QED)
+    assert flag.to_dict()["fragments"] == "flag" and np.isnan(flag([salt])[0])
+    largest = Objective.from_dict({**QED, "fragments": "largest"})
+    assert largest([salt])[0] == pytest.approx(flag(["CC(=O)Nc1ccc(O)cc1"])[0])
+    assert Objective.from_toml(largest.to_toml()).config.fragments == "largest"
+    with pytest.raises(Exception, match="fragments"):
+        Objective.from_dict({**QED, "fragments": "all"})

@@ -42,9 +42,13 @@ def test_formal_charge_and_invalid_input():
     assert oracles.get("qed")([]).shape == (0,)
 
 
-def test_salts_duplicates_and_charged_species_score():
-    values = oracles.get("mw")(["CC(=O)[O-].[Na+]", "CCO", "CCO", "C[NH3+]"])
-    assert values[1] == values[2] and np.isfinite(values).all()
+def test_salts_are_flagged_or_their_largest_fragment_scored_and_charged_species_score():
+    smiles = ["CC(=O)[O-].[Na+]", "CCO", "CCO", "C[NH3+]"]
+    values = oracles.get("mw")(smiles)
+    assert np.isnan(values[0]) and values[1] == values[2] and np.isfinite(values[1:]).all()
+    assert "several fragments" in MolBatch(smiles).reasons[0]
+    largest = oracles.get("mw")(MolBatch(smiles, fragments="largest"))
+    assert largest[0] == pytest.approx(oracles.get("mw")(["CC(=O)[O-]"])[0])
 
 
 def test_similarity_max_mean_and_fingerprints():

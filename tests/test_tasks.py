@@ -61,9 +61,13 @@ def test_reference_covers_every_guacamol_task(reference):
 def test_task_reproduces_guacamol(name, reference, reference_batch):
     ours = tasks.get(name)(reference_batch)
     expected = reference[name].to_numpy()
+    # GuacaMol scores a salt or mixture as written; molmara flags it (unscored, with the reason) by default
+    flagged = np.array(["several fragments" in r for r in reference_batch.reasons])
+    assert flagged.sum() == 2 and np.isnan(ours[flagged]).all()
+    ours, expected = ours[~flagged], expected[~flagged]
     assert np.isfinite(ours).all()
     worst = int(np.argmax(np.abs(ours - expected)))
-    assert abs(ours[worst] - expected[worst]) <= 1e-6, (reference["SMILES"][worst], ours[worst], expected[worst])
+    assert abs(ours[worst] - expected[worst]) <= 1e-6, (worst, ours[worst], expected[worst])
 
 
 @pytest.mark.parametrize("name", list(tasks.REDISCOVERY))

@@ -19,6 +19,14 @@ from molmara.chem.rdkit_log import quiet_rdkit
 MAX_SMILES_LENGTH = 2000
 """Longer strings are rejected before parsing: no drug-like molecule needs them, and RDKit is slow on them."""
 
+MAX_HEAVY_ATOMS = 150
+"""Molecules with more heavy atoms are not scored: some oracles (2D pharmacophores, SMARTS on long chains) take
+seconds to minutes on them, and a drug-like molecule has well under 100."""
+
+FRAGMENT_POLICIES = ("flag", "largest")
+"""What scoring does with a SMILES of several fragments (a salt, a mixture): "flag" leaves it unscored with the
+reason; "largest" scores its largest organic fragment (RDKit's LargestFragmentChooser, organic preferred)."""
+
 USER_FILTERS = ("get_largest_fragment", "remove_hydrogens", "remove_salts", "neutralise_charges", "general_cleanup")
 """Standardisation for a chemist's input: keep the parent, neutral, without explicit hydrogens."""
 
@@ -37,6 +45,41 @@ def to_mol(smiles: object) -> Chem.Mol | None:
     if not smiles or len(smiles) > MAX_SMILES_LENGTH:
         return None
     return Chem.MolFromSmiles(smiles)
+
+
+def parse_smiles(smiles: object, fragments: str = "flag") -> tuple[Chem.Mol | None, str]:
+    """(molecule, "") for a SMILES that can be scored, else (None, the reason in a few words).
+
+    Beyond `to_mol`: wildcard (dummy) atoms are refused, several fragments follow `fragments` (see
+    `FRAGMENT_POLICIES`), and molecules over `MAX_HEAVY_ATOMS` heavy atoms are refused.
+    """
+    if fragments not in FRAGMENT_POLICIES:
+        raise ValueError(f"fragments must be one of {', '.join(FRAGMENT_POLICIES)}, got {fragments!r}")
+    if not isinstance(smiles, str):
+        return None, "not a string"
+    text = smiles.strip()
+    if not text:
+        return None, "empty"
+    if len(text) > MAX_SMILES_LENGTH:
+        return None, f"longer than {MAX_SMILES_LENGTH} characters ({len(text):,})"
+    mol = Chem.MolFromSmiles(text)
+    if mol is None:
+        return None, "not a valid SMILES (RDKit cannot parse or sanitise it)"
+    if any(atom.GetAtomicNum() == 0 for atom in mol.GetAtoms()):
+        return None, "has a wildcard or dummy atom (*)"
+    if len(Chem.GetMolFrags(mol)) > 1:
+        if fragments == "flag":
+            return None, 'several fragments (a salt or a mixture); fragments = "largest" scores the largest one'
+        mol = _largest_fragment(mol)
+    if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+        return None, f"more than {MAX_HEAVY_ATOMS} heavy atoms ({mol.GetNumHeavyAtoms()})"
+    return mol, ""
+
+
+def _largest_fragment(mol: Chem.Mol) -> Chem.Mol:
+    from rdkit.Chem.MolStandardize import rdMolStandardize
+
+    return rdMolStandardize.LargestFragmentChooser(preferOrganic=True).choose(mol)
 
 
 def to_mols(smiles: Iterable[object]) -> list[Chem.Mol | None]:

@@ -18,7 +18,7 @@ import numpy as np
 from rdkit import Chem
 
 from molmara.chem.fingerprints import morgan_bits, morgan_counts
-from molmara.chem.smiles import to_mol
+from molmara.chem.smiles import parse_smiles
 
 log = logging.getLogger("molmara.oracles")
 
@@ -76,11 +76,15 @@ class Param:
 class MolBatch:
     """SMILES parsed once and shared by every oracle of an objective, with cached fingerprints."""
 
-    def __init__(self, smiles: Sequence[object] | str) -> None:
+    def __init__(self, smiles: Sequence[object] | str, fragments: str = "flag") -> None:
+        """Parse each SMILES once (`fragments`: what to do with salts and mixtures, see `FRAGMENT_POLICIES`)."""
         if isinstance(smiles, str):  # one SMILES is one molecule, not a sequence of one-letter SMILES
             smiles = [smiles]
         self.smiles = [s if isinstance(s, str) else None for s in smiles]
-        self.mols: list[Chem.Mol | None] = [to_mol(s) for s in smiles]
+        parsed = [parse_smiles(s, fragments) for s in smiles]
+        self.mols: list[Chem.Mol | None] = [mol for mol, _ in parsed]
+        self.reasons: list[str] = [reason for _, reason in parsed]
+        """Why each invalid molecule is invalid ("" for a valid one)."""
         self.valid = np.array([m is not None for m in self.mols], dtype=bool)
         self._fingerprints: dict[tuple, np.ndarray] = {}
 
@@ -92,6 +96,7 @@ class MolBatch:
         out = MolBatch.__new__(MolBatch)
         out.smiles = [self.smiles[i] for i in index]
         out.mols = [self.mols[i] for i in index]
+        out.reasons = [self.reasons[i] for i in index]
         out.valid = self.valid[list(index)]
         out._fingerprints = {}
         return out
