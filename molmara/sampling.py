@@ -27,6 +27,9 @@ from molmara.chem.smiles import mol_to_smiles, to_mols
 from molmara.model.prior import DEFAULT_PRIOR, Prior, load_prior
 from molmara.objective import Objective
 
+MAX_SAMPLE_BATCH = 65_536
+"""Molecules sampled at once, at most: the chunk and its scores are held in memory before they are written."""
+
 
 @dataclass(frozen=True)
 class SampleJob:
@@ -74,8 +77,10 @@ def sample_to_csv(
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
-    if batch_size < 1:
-        raise ValueError(f"batch size must be >= 1, got {batch_size}")
+    if not 1 <= batch_size <= MAX_SAMPLE_BATCH:
+        raise ValueError(
+            f"batch size must be between 1 and {MAX_SAMPLE_BATCH:,} (molecules sampled at once), got {batch_size:,}"
+        )
     if min_score is not None and objective is None:
         raise ValueError("min_score filters on the objective's score: give an objective too")
     output = Path(output)

@@ -123,3 +123,14 @@ def test_a_damaged_store_takes_no_new_run(tiny_prior_path, tmp_path, capsys, dam
     err = capsys.readouterr().err
     assert "is damaged" in err and "molmara runs export" in err and "finished" not in err
     assert store.read_bytes() == before  # nothing written
+
+
+def test_batch_sizes_and_budgets_beyond_a_machine_are_refused(tmp_path, tiny_prior):
+    from molmara.sampling import sample_to_csv
+
+    with pytest.raises(RunConfigError, match="batch_size: Input should be less than or equal to 16384"):
+        load_run_config({"task": "drd2", "batch_size": 100_000_000})
+    with pytest.raises(RunConfigError, match="max_oracle_calls: Input should be less than or equal to 10000000"):
+        load_run_config({"task": "drd2", "max_oracle_calls": 10**12})
+    with pytest.raises(ValueError, match="batch size must be between 1 and 65,536"):
+        sample_to_csv(tmp_path / "s.csv", n=10, prior=tiny_prior, batch_size=100_000_000, progress=False)

@@ -32,6 +32,14 @@ STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 """No unknown keys, no coercion ("64" or true is not a number, "yes" not a boolean), no inf or NaN."""
 
 
+MAX_BATCH = 16_384
+"""The largest RL batch: the step keeps every sequence's activations for the backward pass, so memory grows with
+the batch; far larger batches do not fit a workstation (a batch of 100,000,000 was accepted and ran until killed)."""
+
+MAX_CALLS = 10_000_000
+"""The largest oracle budget (and step count): every scored molecule stays in the run's cache and checkpoint."""
+
+
 class RunConfigError(ValueError):
     """A run configuration is invalid; the message names the key and the value."""
 
@@ -81,7 +89,9 @@ class RunConfig(BaseModel):
     hit_threshold: float | None = Field(
         None, ge=0.0, le=1.0, description="score counted as a hit; tau when tau is a number"
     )
-    batch_size: int = Field(64, ge=1)
+    batch_size: int = Field(
+        64, ge=1, le=MAX_BATCH, description="sequences a step; each keeps its activations for the backward pass"
+    )
     learning_rate: float = Field(1e-4, gt=0, le=1)
     clip_grad_norm: float | None = Field(
         None, gt=0, description="clip the gradient norm at this value; off by default, as in REINVENT 4's RL"
@@ -92,8 +102,10 @@ class RunConfig(BaseModel):
         "'drop' out of the loss (Saturn), 'keep' full score (ablation only)",
     )
     temperature: float = Field(1.0, gt=0)
-    max_oracle_calls: int | None = Field(2000, ge=1)
-    max_steps: int | None = Field(None, ge=1)
+    max_oracle_calls: int | None = Field(
+        2000, ge=1, le=MAX_CALLS, description="unique molecules scored; each stays in the score cache"
+    )
+    max_steps: int | None = Field(None, ge=1, le=MAX_CALLS)
     max_seconds: float | None = Field(None, gt=0)
     replay: ReplayConfig = Field(default_factory=ReplayConfig)
     diversity_filter: DiversityFilterConfig = Field(default_factory=DiversityFilterConfig)
