@@ -48,3 +48,14 @@ def tiny_prior(tiny_prior_path):
     from molmara import load_prior
 
     return load_prior(tiny_prior_path, device="cpu")
+
+
+def qed_run_config(folder: Path, prior: Path, batch_size: int = 16, max_steps: int = 2, extra: str = "") -> Path:
+    """A run config TOML in `folder` for a small QED run into `folder/runs` (its objective file beside it)."""
+    (folder / "qed.toml").write_text('[[component]]\noracle = "qed"\nweight = 1.0\n')
+    config = folder / "run.toml"
+    config.write_text(
+        f'prior = "{prior}"\nobjective = "qed.toml"\nbatch_size = {batch_size}\nmax_steps = {max_steps}\n'
+        f'max_oracle_calls = 1000\ndevice = "cpu"\noutput = "{folder / "runs"}"\n{extra}'
+    )
+    return config

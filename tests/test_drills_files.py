@@ -11,6 +11,7 @@ from molmara.model.prior import CheckpointError, resolve_device
 from molmara.rl.config import RunConfigError, load_run_config
 from molmara.rl.recorder import MemoryRecorder
 from molmara.rl.trainer import Trainer
+from tests.conftest import qed_run_config
 
 
 @pytest.mark.parametrize(
@@ -101,12 +102,7 @@ def test_a_damaged_run_checkpoint_is_refused_on_resume(tiny_prior_path, tmp_path
 def test_a_damaged_store_takes_no_new_run(tiny_prior_path, tmp_path, capsys, damage):
     from molmara.cli import main
 
-    (tmp_path / "qed.toml").write_text('[[component]]\noracle = "qed"\nweight = 1.0\n')
-    config = tmp_path / "run.toml"
-    config.write_text(
-        f'prior = "{tiny_prior_path}"\nobjective = "qed.toml"\nbatch_size = 64\nmax_steps = 4\n'
-        f'max_oracle_calls = 1000\ndevice = "cpu"\noutput = "{tmp_path / "runs"}"\n'
-    )
+    config = qed_run_config(tmp_path, tiny_prior_path, batch_size=64, max_steps=4)
     assert main(["run", str(config), "--name", "first", "--quiet"]) == 0
     store = tmp_path / "runs" / "molmara.db"
     data = bytearray(store.read_bytes())

@@ -12,6 +12,7 @@ from molmara.rl import load_run_config
 from molmara.rl.config import RunConfigError
 from molmara.run_folder import RunNameError, check_run_name, remove_run_files, run_folder
 from molmara.store import RunStore, StoreError
+from tests.conftest import qed_run_config
 
 HOSTILE = ["../victim", "..", ".", "a/b", "a\\b", "/etc", "~root", "", "123", "x\x00y", "two words", "-rf", "a" * 201]
 
@@ -73,12 +74,7 @@ def test_delete_files_removes_what_the_run_wrote_and_keeps_the_rest(finished_cli
 
 @pytest.fixture
 def finished_cli_run(tiny_prior_path, tmp_path):
-    (tmp_path / "qed.toml").write_text('[[component]]\noracle = "qed"\nweight = 1.0\n')
-    config = tmp_path / "run.toml"
-    config.write_text(
-        f'prior = "{tiny_prior_path}"\nobjective = "qed.toml"\nbatch_size = 16\nmax_steps = 2\n'
-        f'max_oracle_calls = 1000\ndevice = "cpu"\noutput = "{tmp_path / "runs"}"\n'
-    )
+    config = qed_run_config(tmp_path, tiny_prior_path)
     assert main(["run", str(config), "--name", "first", "--quiet"]) == 0
     return tmp_path / "runs" / "molmara.db", tmp_path / "runs" / "first"
 
@@ -97,12 +93,7 @@ def test_a_run_killed_before_its_first_step_is_marked_failed_and_resumes(tiny_pr
     import sys
     import time
 
-    (tmp_path / "qed.toml").write_text('[[component]]\noracle = "qed"\nweight = 1.0\n')
-    config = tmp_path / "run.toml"
-    config.write_text(
-        f'prior = "{tiny_prior_path}"\nobjective = "qed.toml"\nbatch_size = 16\nmax_steps = 3\n'
-        f'max_oracle_calls = 1000\ndevice = "cpu"\noutput = "{tmp_path / "runs"}"\nname = "early"\n'
-    )
+    config = qed_run_config(tmp_path, tiny_prior_path, max_steps=3, extra='name = "early"\n')
     store_path = tmp_path / "runs" / "molmara.db"
     process = subprocess.Popen([sys.executable, "-m", "molmara.cli", "run", str(config), "--quiet"])
     deadline, status = time.time() + 120, None
