@@ -194,3 +194,45 @@ def test_every_repeat_in_a_real_run_is_trained_on_reward_zero(tiny_prior_path, t
     assert (invalid["reward"] == 0.0).all()
     steps = RunStore(cfg.store_path).steps(run_id)
     assert isinstance(steps, pd.DataFrame) and (steps["duplicate_fraction"] > 0).any()
+    from molmara.store.export import export_run
+
+    with RunStore(cfg.store_path) as store:  # the export shows the reward each molecule was trained on
+        export_run(store, run_id, tmp_path / "export.csv")
+    exported = pd.read_csv(tmp_path / "export.csv")
+    valid = exported[exported["valid"] & ~exported["over_budget"]]
+    assert (valid.loc[valid.duplicated(["step", "canonical_smiles"]), "reward"] == 0.0).all()
+
+
+def test_an_interrupt_inside_a_step_resumes_on_the_uninterrupted_trajectory(tiny_prior_path, tmp_path):
+    """Ctrl-C in step 3 after it sampled, scored, filtered and replayed: the checkpoint is the state after step 2
+    (generators, cache, budget, filter and replay put back), so the resumed run ends where an uninterrupted one does."""
+    extra = dict(max_steps=5, checkpoint_every=1, batch_size=16,
+                 diversity_filter={"enabled": True, "bucket_size": 2, "min_score": 0.3},
+                 replay={"memory_size": 10, "sample_size": 4})  # fmt: skip
+    straight = Trainer(config(tiny_prior_path, tmp_path / "a", **extra), MemoryRecorder())
+    straight.run()
+
+    cfg = config(tiny_prior_path, tmp_path / "b", **extra)
+    armed = {"now": False}
+    interrupted = Trainer(cfg, MemoryRecorder(), callbacks=[lambda t, r: armed.update(now=r["step"] == 2)])
+    likelihoods = interrupted._likelihoods
+
+    def interrupt_once(sequences):  # a Ctrl-C arriving while step 3 computes its likelihoods
+        if armed["now"]:
+            armed["now"] = False
+            raise KeyboardInterrupt
+        return likelihoods(sequences)
+
+    interrupted._likelihoods = interrupt_once
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.run()
+    assert interrupted.state.status == "cancelled" and interrupted.state.step == 2
+    recorder = MemoryRecorder()
+    resumed = Trainer(cfg, recorder)
+    resumed.run(resume=True)
+    assert [r["step"] for r in recorder.steps] == [3, 4, 5]
+    for key, value in straight.agent.model.state_dict().items():
+        torch.testing.assert_close(resumed.agent.model.state_dict()[key], value)
+    assert resumed.service.oracle_calls == straight.service.oracle_calls
+    assert resumed.diversity_filter.smiles_memory == straight.diversity_filter.smiles_memory
+    assert resumed.replay.items == straight.replay.items

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -105,7 +106,45 @@ class Trainer:
         return agent_logp, prior_logp
 
     def step(self) -> dict:
-        """Run one RL step and return its record."""
+        """Run one RL step and return its record.
+
+        Until the step commits, an interrupt (Ctrl-C, SIGTERM) or an error puts back what the step had changed —
+        the generators, the score cache and budget, the filter and the replay memory — so that a checkpoint
+        written then is the state after the last whole step, and a resumed run follows the same trajectory.
+        """
+        snapshot = self._snapshot()
+        try:
+            return self._step()
+        except BaseException:
+            if self.state.step == snapshot["step"]:  # not committed yet
+                self._put_back(snapshot)
+            raise
+
+    def _snapshot(self) -> dict:
+        """What a step changes before it commits (cheap: the cache is only counted)."""
+        df = self.diversity_filter
+        return {
+            "step": self.state.step,
+            "generator": self.generator.get_state().clone(),
+            "rng": self.rng.bit_generator.state,
+            "oracle_calls": self.service.oracle_calls,
+            "cached": len(self.service._cache),
+            "filter": (Counter(df.buckets), set(df.smiles_memory)) if df is not None else None,
+            "replay": dict(self.replay.items),
+        }
+
+    def _put_back(self, snapshot: dict) -> None:
+        self.generator.set_state(snapshot["generator"])
+        self.rng.bit_generator.state = snapshot["rng"]
+        self.service.oracle_calls = snapshot["oracle_calls"]
+        cache = self.service._cache
+        for key in list(cache)[snapshot["cached"] :]:  # entries are appended in the order they were scored
+            del cache[key]
+        if self.diversity_filter is not None:
+            self.diversity_filter.buckets, self.diversity_filter.smiles_memory = snapshot["filter"]
+        self.replay.items = snapshot["replay"]
+
+    def _step(self) -> dict:
         config, started = self.config, time.time()
         self.agent.model.train()
         sample = self.agent.sample(config.batch_size, config.temperature, generator=self.generator)
