@@ -15,17 +15,15 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from molmara.chem.scaffolds import generic_scaffold_mol, murcko_scaffold_mol
-from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
 from molmara.model.prior import CheckpointError, load_prior
 from molmara.objective import Objective
+from molmara.rl.checkpoint import RunState, TrainerState
 from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
 from molmara.rl.interrupts import deferred_interrupts
@@ -42,17 +40,6 @@ class TrainingError(RuntimeError):
     """The run cannot go on (NaN loss, an objective that fails on every molecule); a checkpoint was written."""
 
 
-@dataclass
-class RunState:
-    """What the trainer knows about the run so far (also what a checkpoint restores)."""
-
-    step: int = 0
-    elapsed: float = 0.0
-    hits: set[str] = field(default_factory=set)
-    hit_scaffolds: set[str] = field(default_factory=set)
-    status: str = "running"
-
-
 def build_objective(config: RunConfig) -> Objective:
     """The run's objective: a task by name, a TOML file, or an inline table."""
     from molmara import tasks
@@ -64,7 +51,7 @@ def build_objective(config: RunConfig) -> Objective:
     return Objective.from_toml(config.objective)
 
 
-class Trainer:
+class Trainer(TrainerState):
     """Fine-tunes an agent (a copy of the prior) against an objective; see the module docstring."""
 
     def __init__(
@@ -120,30 +107,6 @@ class Trainer:
                 self._put_back(snapshot)
             raise
 
-    def _snapshot(self) -> dict:
-        """What a step changes before it commits (cheap: the cache is only counted)."""
-        df = self.diversity_filter
-        return {
-            "step": self.state.step,
-            "generator": self.generator.get_state().clone(),
-            "rng": self.rng.bit_generator.state,
-            "oracle_calls": self.service.oracle_calls,
-            "cached": len(self.service._cache),
-            "filter": (Counter(df.buckets), set(df.smiles_memory)) if df is not None else None,
-            "replay": dict(self.replay.items),
-        }
-
-    def _put_back(self, snapshot: dict) -> None:
-        self.generator.set_state(snapshot["generator"])
-        self.rng.bit_generator.state = snapshot["rng"]
-        self.service.oracle_calls = snapshot["oracle_calls"]
-        cache = self.service._cache
-        for key in list(cache)[snapshot["cached"] :]:  # entries are appended in the order they were scored
-            del cache[key]
-        if self.diversity_filter is not None:
-            self.diversity_filter.buckets, self.diversity_filter.smiles_memory = snapshot["filter"]
-        self.replay.items = snapshot["replay"]
-
     def _step(self) -> dict:
         config, started = self.config, time.time()
         self.agent.model.train()
@@ -159,9 +122,7 @@ class Trainer:
         )
         # replay in REINVENT 4's order: the batch's scored first copies go in (filtered rewards), then the draw
         kept = np.flatnonzero(batch.eligible)
-        self.replay.add(
-            [scored.canonical[i] for i in kept], batch.rewards[kept], [sample.smiles[i] for i in kept]
-        )
+        self.replay.add([scored.canonical[i] for i in kept], batch.rewards[kept], [sample.smiles[i] for i in kept])
         replay_smiles, replay_rewards = self.replay.sample(config.replay.sample_size, self.rng)
         sequences = sample.sequences
         if replay_smiles:
@@ -340,62 +301,6 @@ class Trainer:
             "unique_hit_scaffolds": len(self.state.hit_scaffolds),
             "elapsed_s": round(self.state.elapsed, 1),
         }
-
-    # ------------------------------------------------------------------ checkpoints
-    def save_checkpoint(self) -> None:
-        cache = self.service._cache
-        state = {
-            "step": self.state.step,
-            "elapsed": self.state.elapsed,
-            "hits": sorted(self.state.hits),
-            "hit_scaffolds": sorted(self.state.hit_scaffolds),
-            "agent": self.agent.model.state_dict(),
-            "agent_digest": tensor_digest(self.agent.model.state_dict()),
-            "optimizer": self.optimizer.state_dict(),
-            "generator": self.generator.get_state(),
-            "rng": self.rng.bit_generator.state,
-            "oracle_calls": self.service.oracle_calls,
-            "cache_keys": list(cache),
-            "cache_values": [[v[0], list(v[1].values()), list(v[2].values())] for v in cache.values()],
-            "replay": self.replay.state(),
-            "diversity_filter": self.diversity_filter.state() if self.diversity_filter else {},
-        }
-        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.checkpoint_path.with_name("checkpoint.pt.tmp")
-        torch.save(state, tmp)
-        tmp.replace(self.checkpoint_path)
-
-    def load_checkpoint(self) -> int:
-        if not self.checkpoint_path.is_file():
-            raise CheckpointError(f"no checkpoint to resume from in {self.checkpoint_path.parent}")
-        where = f"run checkpoint {self.checkpoint_path}"
-        try:
-            state = read_torch_file(self.checkpoint_path, "run checkpoint")
-            check_digest(state["agent"], state.get("agent_digest"), where)
-            self._restore(state)
-        except IntegrityError as err:
-            raise CheckpointError(str(err)) from None
-        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as err:
-            kind = type(err).__name__
-            raise CheckpointError(f"{where} is damaged or not a molmara run checkpoint ({kind})") from None
-        return self.state.step
-
-    def _restore(self, state: dict) -> None:
-        """Put a checkpoint's state back into the agent, the optimiser, the generators, the cache and the memories."""
-        self.agent.model.load_state_dict(state["agent"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.generator.set_state(state["generator"])
-        self.rng.bit_generator.state = state["rng"]
-        labels = self.objective.labels
-        self.service._cache = {
-            k: (v[0], dict(zip(labels, v[1], strict=True)), dict(zip(labels, v[2], strict=True)))
-            for k, v in zip(state["cache_keys"], state["cache_values"], strict=True)
-        }
-        self.service.oracle_calls = state["oracle_calls"]
-        self.replay.load_state(state["replay"])
-        if self.diversity_filter is not None and state["diversity_filter"]:
-            self.diversity_filter.load_state(state["diversity_filter"])
-        self.state = RunState(state["step"], state["elapsed"], set(state["hits"]), set(state["hit_scaffolds"]))
 
 
 def _pad(ids: torch.Tensor, width: int) -> torch.Tensor:
