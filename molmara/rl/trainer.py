@@ -102,9 +102,11 @@ class Trainer(TrainerState):
         snapshot = self._snapshot()
         try:
             return self._step()
-        except BaseException:
+        except BaseException as err:
             if self.state.step == snapshot["step"]:  # not committed yet
                 self._put_back(snapshot)
+            if isinstance(err, TrainingError):
+                self.save_checkpoint()  # the state after the last whole step, to inspect or resume from
             raise
 
     def _step(self) -> dict:
@@ -114,7 +116,6 @@ class Trainer(TrainerState):
         scored = self.service.score(sample.smiles)
         scorable = scored.valid & ~scored.over_budget
         if scorable.any() and not np.isfinite(scored.scores[scorable]).any():
-            self.save_checkpoint()
             raise TrainingError("the objective returned NaN for every valid molecule of the batch; stopped")
         scaffolds = [murcko_scaffold_mol(m) for m in scored.mols]
         batch = batch_rewards(
@@ -144,7 +145,6 @@ class Trainer(TrainerState):
         r = torch.from_numpy(np.nan_to_num(reward_used, nan=0.0)).to(agent_logp.device, agent_logp.dtype)
         loss = self._loss(agent_logp[mask], prior_logp[mask], r[mask])
         if not torch.isfinite(loss):
-            self.save_checkpoint()
             raise TrainingError(f"the loss became {loss.item()} at step {self.state.step + 1}; checkpoint written")
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
