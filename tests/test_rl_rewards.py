@@ -140,3 +140,14 @@ def test_mara_lifts_replayed_rows_above_tau_with_the_batch_anchor_but_they_never
     assert np.ptp(target[[0, 1, 3]]) == pytest.approx(0.0, abs=1e-9)  # one target for every row above τ
     nothing = mara_rewards(rewards_of(["C"], [0.3]), replay, logp[2:], tau=0.8, beta=0.1)
     assert nothing.anchor is None and np.array_equal(nothing.rewards, [0.3, 0.95, 0.5])
+
+
+def test_a_filtered_molecule_never_anchors_even_when_tau_resolves_to_zero():
+    flt = ScaffoldDiversityFilter(bucket_size=25, min_score=0.4)
+    flt.smiles_memory.add("A")  # A was seen before: the filter sets it to 0
+    batch = rewards_of(["A", "B", "C"], [0.9, 0.0, 0.0], diversity_filter=flt)
+    np.testing.assert_array_equal(batch.rewards, [0.0, 0.0, 0.0])
+    logp = np.array([-1.0, -5.0, -8.0])  # the filtered molecule is the likeliest
+    out = mara_rewards(batch, np.zeros(0), logp, tau="p50", beta=0.1)
+    assert out.threshold == 0.0 and out.anchor == 1 and not out.above[0]
+    np.testing.assert_allclose(out.rewards, [0.0, 0.0, 0.0 + 0.1 * (-5 + 8)])

@@ -82,7 +82,7 @@ def augment(
     """MARA's augmented rewards R̄ for one batch (numpy arrays or torch tensors in, numpy out).
 
     `eligible`: rows that set a percentile τ and may anchor (default: all). `rescaled`: rows that get R̄
-    when at or above τ (default: the eligible rows).
+    when at or above τ (default: the eligible rows); the anchor is a row that is both.
     """
     if not (isinstance(beta, (int, float)) and math.isfinite(beta) and beta > 0):
         raise MaraError(f"beta must be a positive number, got {beta!r}")
@@ -94,7 +94,7 @@ def augment(
     eligible = finite if eligible is None else finite & np.asarray(eligible, dtype=bool)
     rescaled = eligible if rescaled is None else finite & np.asarray(rescaled, dtype=bool)
     threshold = resolve_tau(tau, r[eligible])
-    candidates = np.flatnonzero(eligible & (r >= threshold))
+    candidates = np.flatnonzero(eligible & rescaled & (r >= threshold))  # the anchor is rescaled like the rest
     out = r.copy()
     if not candidates.size:
         return Augmented(out, None, threshold, np.zeros(r.shape, dtype=bool))
@@ -102,7 +102,6 @@ def augment(
     order = np.lexsort((candidates, -r[candidates], -logp[candidates]))
     anchor = int(candidates[order[0]])
     above = rescaled & (r >= threshold)
-    above[anchor] = True
     out[above] = anchored_reward(r[anchor], logp[anchor], logp[above], beta)
     return Augmented(out, anchor, threshold, above)
 
