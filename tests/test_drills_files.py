@@ -32,13 +32,13 @@ from tests.conftest import qed_run_config
 )
 def test_configs_that_would_be_coerced_are_refused_by_name(override, message):
     with pytest.raises(RunConfigError) as err:
-        load_run_config({"task": "qed", **override})
+        load_run_config({"task": "drd2", **override})
     assert message in str(err.value)
 
 
 def test_a_config_that_is_not_utf8_text_says_so(tmp_path):
     path = tmp_path / "run.toml"
-    path.write_text('task = "qed"\n', encoding="utf-16")
+    path.write_text('task = "drd2"\n', encoding="utf-16")
     with pytest.raises(RunConfigError, match="is not UTF-8 text"):
         load_run_config(path)
     path.write_bytes(bytes(range(256)))
@@ -130,3 +130,8 @@ def test_batch_sizes_and_budgets_beyond_a_machine_are_refused(tmp_path, tiny_pri
         load_run_config({"task": "drd2", "max_oracle_calls": 10**12})
     with pytest.raises(ValueError, match="batch size must be between 1 and 65,536"):
         sample_to_csv(tmp_path / "s.csv", n=10, prior=tiny_prior, batch_size=100_000_000, progress=False)
+
+
+def test_an_unknown_task_is_refused_when_the_config_is_read():
+    with pytest.raises(RunConfigError, match="task: unknown task 'nope'"):
+        load_run_config({"task": "nope"})

@@ -20,7 +20,7 @@ HOSTILE = ["../victim", "..", ".", "a/b", "a\\b", "/etc", "~root", "", "123", "x
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_names_are_refused_by_the_config_and_the_store(name, tmp_path):
     with pytest.raises(RunConfigError, match="run name .* is not allowed"):
-        load_run_config({"name": name, "task": "qed", "output": str(tmp_path)})
+        load_run_config({"name": name, "task": "drd2", "output": str(tmp_path)})
     with RunStore(tmp_path / "molmara.db") as store, pytest.raises(StoreError, match="is not allowed"):
         store.create_run(name, "rl", "")
 
@@ -81,7 +81,7 @@ def finished_cli_run(tiny_prior_path, tmp_path):
 
 def test_cli_run_with_a_hostile_name_writes_nothing(tiny_prior_path, tmp_path, capsys):
     config = tmp_path / "run.toml"
-    config.write_text(f'task = "qed"\nprior = "{tiny_prior_path}"\nmax_steps = 1\noutput = "{tmp_path / "runs"}"\n')
+    config.write_text(f'task = "drd2"\nprior = "{tiny_prior_path}"\nmax_steps = 1\noutput = "{tmp_path / "runs"}"\n')
     assert main(["run", str(config), "--name", "../victim", "--quiet"]) == 1
     assert "run name '../victim' is not allowed" in capsys.readouterr().err
     assert not (tmp_path / "victim").exists()

@@ -125,6 +125,19 @@ class RunConfig(BaseModel):
         except RunNameError as err:
             raise ValueError(str(err)) from None
 
+    @field_validator("task")
+    @classmethod
+    def _task(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from molmara import tasks
+
+        try:
+            tasks.describe(value)
+        except tasks.UnknownTaskError as err:
+            raise ValueError(str(err)) from None
+        return value
+
     @field_validator("tau")
     @classmethod
     def _tau(cls, value: float | str) -> float | str:

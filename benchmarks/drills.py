@@ -1,0 +1,232 @@
+"""Drills: hostile input and damaged files, at volume, counted. What a hostile user and a crashing disk would do.
+
+- **junk SMILES** (`--junk`, generated here, seeded): random text, huge rings and chains, wildcards, salts,
+  unicode, NUL bytes, SMARTS, very long strings — scored by each objective of `--objectives` through the
+  Python API. Counted: crashes (an exception out of `evaluate`), slow molecules (over `--slow-s` seconds on
+  their own; the per-molecule time limit is not built yet), and silent misreads (a wildcard or multi-fragment
+  SMILES scored as valid, or an invalid one without a reason).
+- **broken run configs**: wrong types, out-of-range values, hostile names, unknown keys. Counted: crashes (any
+  error that is not a `RunConfigError`) and silent accepts.
+- **hostile run names** into a real store and output folder: escapes (anything written outside the output).
+- **damaged priors**: 4 KiB flipped at `--flips` places of a saved prior. Counted: silent loads.
+- **damaged stores**: 8 KiB flipped at several places, or truncated. Counted: stores that take a new run.
+
+    python -m benchmarks.drills --junk 1048
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import write_result
+from molmara import load_prior, tasks
+from molmara.model.prior import CheckpointError
+from molmara.rl.config import RunConfigError, load_run_config
+from molmara.store import RunStore, StoreError
+
+ATOMS = ["C", "N", "O", "S", "c", "n", "o", "Cl", "Br", "F", "[nH]", "[Na+]", "*", "[*]", "P", "I", "[Si]"]
+BONDS = ["", "", "", "=", "#", "(", ")", "1", "2", "%10", ".", "/", "\\", "@", "-"]
+
+
+def junk_smiles(n: int, seed: int) -> list[str]:
+    """`n` hostile strings: a fixed set of known troublemakers, then random mixtures of SMILES pieces."""
+    fixed = [
+        "C1" + "C" * 98 + "C1", "C1" + "C" * 140 + "C1", "C" * 2000, "C" * 2001, "c1ccccc1" * 60, "",
+        " ", "\x00", "C\x00C", "💊", "CCO" * 700, "c1ccccc1*", "[*]CC", "*", "CC(=O)[O-].[Na+]", "c1ccccc1.CCO",
+        "[C@@H](F)(Cl)Br", "C1CC", "((((", "[Xx]", "c1cccc1", "N(=O)=O", "[n+]1ccccc1", "[Cs+].[F-]",
+        "C%99CC%99", "[2H]C([2H])([2H])O", "[13CH4]", "[Fe+2].[Cl-].[Cl-]", "O=S(=O)(O)O", "[He]",
+    ]  # fmt: skip
+    rng = random.Random(seed)
+    out = list(fixed)
+    while len(out) < n:
+        length = rng.choice([1, 3, 8, 20, 60, 200])
+        out.append("".join(rng.choice(ATOMS) + rng.choice(BONDS) for _ in range(length)))
+    return out[:n]
+
+
+def drill_junk(smiles: list[str], objectives: list[str], slow_s: float) -> dict:
+    counts = {"molecules": len(smiles) * len(objectives), "crashes": 0, "slow": 0, "misreads": 0, "seconds": 0.0}
+    slowest: list[tuple[float, str, str]] = []
+    for name in objectives:
+        objective = tasks.get(name)
+        for s in smiles:
+            start = time.perf_counter()
+            try:
+                result = objective.evaluate([s])
+            except Exception:  # what the drill counts
+                counts["crashes"] += 1
+                continue
+            took = time.perf_counter() - start
+            counts["seconds"] += took
+            slowest.append((took, name, s[:40]))
+            if took > slow_s:
+                counts["slow"] += 1
+            suspicious = isinstance(s, str) and ("*" in s or "." in s)
+            if (result.valid[0] and suspicious) or (not result.valid[0] and not result.reasons[0]):
+                counts["misreads"] += 1
+    counts["slowest"] = [f"{t:.2f} s {name} {s!r}" for t, name, s in sorted(slowest, reverse=True)[:5]]
+    return counts
+
+
+BROKEN = [
+    {"batch_size": "64"}, {"batch_size": True}, {"batch_size": 0}, {"batch_size": -5}, {"batch_size": 1e9},
+    {"batch_size": 100_000_000}, {"mara": "yes"}, {"mara": 1}, {"sigma": float("inf")}, {"sigma": float("nan")},
+    {"sigma": 0}, {"sigma": "128"}, {"beta": -1}, {"tau": 1.5}, {"tau": -0.1}, {"tau": "top10"}, {"tau": "p101"},
+    {"tau": True}, {"hit_threshold": 5}, {"hit_threshold": -1}, {"learning_rate": 0}, {"learning_rate": 2},
+    {"learning_rate": float("nan")}, {"seed": -1}, {"seed": 2**70}, {"seed": "0"}, {"seed": 1.5},
+    {"max_oracle_calls": 0}, {"max_oracle_calls": 10**12}, {"max_steps": 0}, {"max_seconds": -1},
+    {"temperature": 0}, {"loss": "mse"}, {"duplicates": "twice"}, {"colour": "red"}, {"objective": {"component": []}},
+    {"task": "nope"}, {"name": ""}, {"name": "../victim"}, {"name": "."}, {"name": ".."}, {"name": "a/b"},
+    {"name": "x\x00y"}, {"name": "123"}, {"name": "a" * 300}, {"name": 5}, {"diversity_filter": {"bucket_size": 0}},
+    {"diversity_filter": {"min_score": 2}}, {"diversity_filter": {"bucket_size": "25"}}, {"diversity_filter": 1},
+    {"replay": {"memory_size": -1}}, {"replay": {"sample_size": 0}}, {"collapse": {"patience": 0}},
+    {"checkpoint_every": 0}, {"n_jobs": 0}, {"clip_grad_norm": 0}, {"clip_grad_norm": float("inf")},
+    {"device": 3}, {"prior": 7}, {"output": 3}, {"store": []}, {"replay": []}, {"max_seconds": float("nan")},
+    {"beta": float("inf")}, {"batch_size": None}, {"mara": None}, {"tau": None},
+]  # fmt: skip
+"""Each is wrong; a config that loads with one of them is a silent accept."""
+
+
+def drill_configs() -> dict:
+    counts = {"configs": len(BROKEN), "crashes": 0, "accepted": 0, "accepted_examples": []}
+    for override in BROKEN:
+        try:
+            load_run_config({"task": "drd2_qed_sa", **override})
+        except RunConfigError:
+            continue
+        except Exception:  # what the drill counts
+            counts["crashes"] += 1
+            continue
+        counts["accepted"] += 1
+        counts["accepted_examples"].append(repr(override))
+    return counts
+
+
+def drill_names(folder: Path) -> dict:
+    output = folder / "out"
+    output.mkdir()
+    names = ["../victim", "..", ".", "a/b", "/tmp/x", "~", "", "123", "x\x00y", "-rf", "a b", "..\\x", "a" * 201]
+    before = {p for p in folder.rglob("*")}
+    counts = {"names": len(names), "escapes": 0, "accepted": 0}
+    for name in names:
+        try:
+            config = load_run_config({"task": "drd2_qed_sa", "name": name, "output": str(output)})
+            config.run_dir.mkdir(parents=True, exist_ok=True)
+            counts["accepted"] += 1
+        except (RunConfigError, ValueError):
+            pass
+        with RunStore(output / "molmara.db") as store:
+            try:
+                store.create_run(name, "rl", "")
+                counts["accepted"] += 1
+            except StoreError:
+                pass
+    after = {p for p in folder.rglob("*")}
+    counts["escapes"] = sum(1 for p in after - before if output not in p.parents and p != output)
+    return counts
+
+
+def drill_priors(folder: Path, flips: int, seed: int) -> dict:
+    prior = load_prior(None, device="cpu")
+    good = prior.save(folder / "good.prior")
+    data = good.read_bytes()
+    rng = np.random.default_rng(seed)
+    counts = {"damaged": flips, "silent_loads": 0, "refused": 0, "crashes": 0}
+    for i in range(flips):
+        damaged = bytearray(data)
+        at = int(rng.integers(1024, len(data) - 4096))
+        damaged[at : at + 4096] = bytes(b ^ 0xFF for b in damaged[at : at + 4096])
+        path = folder / f"damaged{i}.prior"
+        path.write_bytes(bytes(damaged))
+        try:
+            load_prior(path, device="cpu")
+            counts["silent_loads"] += 1
+        except CheckpointError:
+            counts["refused"] += 1
+        except Exception:  # what the drill counts
+            counts["crashes"] += 1
+        path.unlink()
+    return counts
+
+
+def drill_stores(folder: Path) -> dict:
+    source = folder / "store.db"
+    with RunStore(source) as store:
+        for i in range(40):
+            run_id = store.create_run(f"r{i}", "rl", "x = 1\n" * 50)
+            store.update_run(run_id, status="finished", message="m" * 2000)
+    data = source.read_bytes()
+    cases = {"truncated": data[: len(data) // 2]}
+    for fraction in (0.3, 0.5, 0.7, 0.9):
+        damaged = bytearray(data)
+        at = int(len(data) * fraction)
+        damaged[at : at + 8192] = bytes(b ^ 0xFF for b in damaged[at : at + 8192])
+        cases[f"flipped at {fraction:.0%}"] = bytes(damaged)
+    counts = {"damaged": len(cases), "took_a_run": 0, "refused": 0, "crashes": 0, "took": []}
+    for label, content in cases.items():
+        path = folder / "damaged.db"
+        path.write_bytes(content)
+        try:
+            with RunStore(path, check=True) as store:
+                store.create_run("new", "rl", "")
+            counts["took_a_run"] += 1
+            counts["took"].append(label)
+        except StoreError:
+            counts["refused"] += 1
+        except Exception:  # what the drill counts
+            counts["crashes"] += 1
+        for leftover in folder.glob("damaged.db*"):
+            leftover.unlink()
+    return counts
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--junk", type=int, default=1048, help="junk SMILES (default: 1048)")
+    parser.add_argument("--objectives", default="drd2_qed_sa,valsartan_smarts,deco_hop,ring_modes")
+    parser.add_argument("--slow-s", type=float, default=2.0, help="a molecule slower than this counts as slow")
+    parser.add_argument("--flips", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    objectives = [o.strip() for o in args.objectives.split(",") if o.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "names").mkdir()
+        (folder / "priors").mkdir()
+        (folder / "stores").mkdir()
+        results = {
+            "junk": drill_junk(junk_smiles(args.junk, args.seed), objectives, args.slow_s),
+            "configs": drill_configs(),
+            "names": drill_names(folder / "names"),
+            "priors": drill_priors(folder / "priors", args.flips, args.seed),
+            "stores": drill_stores(folder / "stores"),
+        }
+    j, c, n, p, s = (results[k] for k in ("junk", "configs", "names", "priors", "stores"))
+    text = (
+        "| drill | volume | crashes | hangs / slow | escapes | silent misreads or accepts |\n"
+        "|---|---|---|---|---|---|\n"
+        f"| junk SMILES × {', '.join(objectives)} | {j['molecules']:,} | {j['crashes']} | {j['slow']} over "
+        f"{args.slow_s:g} s | – | {j['misreads']} |\n"
+        f"| broken run configs | {c['configs']} | {c['crashes']} | – | – | {c['accepted']} |\n"
+        f"| hostile run names (config and store) | {n['names']} | – | – | {n['escapes']} | {n['accepted']} |\n"
+        f"| priors with 4 KiB flipped | {p['damaged']} | {p['crashes']} | – | – | {p['silent_loads']} |\n"
+        f"| stores flipped or truncated | {s['damaged']} | {s['crashes']} | – | – | {s['took_a_run']} |\n\n"
+        f"Junk scoring took {j['seconds']:.1f} s in all; the slowest molecules: {'; '.join(j['slowest'])}.\n"
+        + (f"Accepted broken configs: {', '.join(c['accepted_examples'])}.\n" if c["accepted_examples"] else "")
+        + "\nNot drilled here yet: kill -9 at five moments of a run and of batch sampling (tests/test_jobs.py, "
+        "tests/test_sampling.py and tests/test_drills_run_names.py do it once each), concurrent reads while runs "
+        "write, the app.\n\n" + (__doc__ or "")
+    )
+    write_result("drills", {"args": vars(args), **results}, text)
+    print(text)
+    return results
+
+
+if __name__ == "__main__":
+    main()
