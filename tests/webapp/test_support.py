@@ -130,7 +130,7 @@ def test_objective_draft_round_trip():
 
 def test_launch_config_and_compare(tmp_path):
     config = forms.launch_config(
-        name="x", task="qed", loss="reverse_kl", algorithm="diversity filter (no MARA)", strength=0.05, tau="p90"
+        name="x", task="drd2", loss="reverse_kl", algorithm="diversity filter (no MARA)", strength=0.05, tau="p90"
     )
     assert config["beta"] == 0.05 and config["tau"] == "p90" and config["diversity_filter"] == {"enabled": True}
     assert not config["mara"] and "sigma" not in config
@@ -139,8 +139,8 @@ def test_launch_config_and_compare(tmp_path):
     assert (mara["name"], mara["mara"], plain["name"], plain["mara"]) == ("x-mara", True, "x-plain", False)
     assert mara["seed"] == plain["seed"] and "diversity_filter" not in plain
     with pytest.raises(ValueError, match="tau"):
-        forms.launch_config(name="x", task="qed", tau="lots")
+        forms.launch_config(name="x", task="drd2", tau="lots")
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         forms.parse_tau_text("1.5")
     with pytest.raises(RunConfigError, match="budget"):
-        forms.launch_config(name="x", task="qed", max_oracle_calls=None)
+        forms.launch_config(name="x", task="drd2", max_oracle_calls=None)
