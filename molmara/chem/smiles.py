@@ -37,14 +37,22 @@ _conversions = Conversions()
 quiet_rdkit()
 
 
+def _smiles_text(smiles: object) -> tuple[str | None, str]:
+    """(the stripped text, "") when it is worth parsing, else (None, why not)."""
+    if not isinstance(smiles, str):
+        return None, "not a string"
+    text = smiles.strip()
+    if not text:
+        return None, "empty"
+    if len(text) > MAX_SMILES_LENGTH:
+        return None, f"longer than {MAX_SMILES_LENGTH} characters ({len(text):,})"
+    return text, ""
+
+
 def to_mol(smiles: object) -> Chem.Mol | None:
     """RDKit molecule for a SMILES string, or None if it is not a valid one."""
-    if not isinstance(smiles, str):
-        return None
-    smiles = smiles.strip()
-    if not smiles or len(smiles) > MAX_SMILES_LENGTH:
-        return None
-    return Chem.MolFromSmiles(smiles)
+    text, _ = _smiles_text(smiles)
+    return None if text is None else Chem.MolFromSmiles(text)
 
 
 def parse_smiles(smiles: object, fragments: str = "flag") -> tuple[Chem.Mol | None, str]:
@@ -55,13 +63,9 @@ def parse_smiles(smiles: object, fragments: str = "flag") -> tuple[Chem.Mol | No
     """
     if fragments not in FRAGMENT_POLICIES:
         raise ValueError(f"fragments must be one of {', '.join(FRAGMENT_POLICIES)}, got {fragments!r}")
-    if not isinstance(smiles, str):
-        return None, "not a string"
-    text = smiles.strip()
-    if not text:
-        return None, "empty"
-    if len(text) > MAX_SMILES_LENGTH:
-        return None, f"longer than {MAX_SMILES_LENGTH} characters ({len(text):,})"
+    text, reason = _smiles_text(smiles)
+    if text is None:
+        return None, reason
     mol = Chem.MolFromSmiles(text)
     if mol is None:
         return None, "not a valid SMILES (RDKit cannot parse or sanitise it)"
