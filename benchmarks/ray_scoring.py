@@ -19,8 +19,8 @@ from benchmarks.common import write_result
 from molmara import load_prior, tasks
 from molmara.chem.smiles import mol_to_smiles
 from molmara.distributed import RayExecutor
+from molmara.executors import SerialExecutor, WorkerExecutor
 from molmara.oracles.base import MolBatch
-from molmara.scoring import ProcessPoolExecutorBackend, SerialExecutor
 
 
 def timed(executor, objective, smiles: list[str]) -> float:
@@ -42,7 +42,7 @@ def main() -> None:
     smiles = [s for s, m in zip(sample, MolBatch(sample).mols, strict=True) if m is not None]
     executors = {
         "serial": SerialExecutor(),
-        "process pool, 2 processes": ProcessPoolExecutorBackend(2),
+        "2 worker processes (60 s limit a molecule)": WorkerExecutor(2),
         "Ray, 2 local workers": RayExecutor(n_workers=2, num_cpus=2),
     }
     rows = []

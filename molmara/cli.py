@@ -14,6 +14,8 @@ import types
 import typing
 from collections.abc import Sequence
 
+from molmara.executors import DEFAULT_TIME_LIMIT
+
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
@@ -96,11 +98,24 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     for module in args.oracle_module or []:
         load_oracle_module(module)
+    if not (0 <= args.time_limit < float("inf")):
+        raise ValueError(f"--time-limit must be a number of seconds >= 0 (0: no limit), got {args.time_limit}")
     table = score_file(
-        args.objective, args.input, args.output, n_jobs=args.n_jobs, batch_size=args.batch_size, progress=not args.quiet
+        args.objective,
+        args.input,
+        args.output,
+        n_jobs=args.n_jobs,
+        batch_size=args.batch_size,
+        progress=not args.quiet,
+        time_limit=args.time_limit or None,
     )
     valid = int(table["valid"].sum())
-    print(f"scored {len(table):,} SMILES ({valid:,} valid) into {args.output}; mean score {table['Score'].mean():.3f}")
+    timed_out = int(table["invalid_reason"].str.startswith("timed out").sum())
+    note = f"; {timed_out:,} timed out (NaN)" if timed_out else ""
+    print(
+        f"scored {len(table):,} SMILES ({valid:,} valid{note}) into {args.output}; "
+        f"mean score {table['Score'].mean():.3f}"
+    )
     return 0
 
 
@@ -216,6 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output CSV")
     p.add_argument("--n-jobs", type=int, default=1, help="processes scoring in parallel (default: 1)")
     p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"seconds an oracle may spend on one molecule before it scores NaN, 'timed out' "
+        f"(default: {DEFAULT_TIME_LIMIT:g}; 0: no limit)",
+    )
     p.add_argument(
         "--oracle-module",
         action="append",

@@ -4,15 +4,15 @@
   (NaN score of a valid molecule) is not cached, so the molecule is asked again when it comes back.
 - Budget: oracle calls are counted as unique canonical SMILES sent to the oracles (the PMO
   convention); once the budget is spent, new molecules are not scored (NaN, `over_budget`).
-- Executors: serial, or a pool of processes (`n_jobs`) each holding the objective once.
+- Executors (`molmara.executors`): worker processes holding the objective, with a time limit on each
+  molecule (`time_limit`, default 60 s; a molecule over it scores NaN, "timed out"), `n_jobs` of them;
+  or this process, when there is no limit and one job.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,87 +21,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from molmara.chem.smiles import mol_to_smiles
+from molmara.executors import DEFAULT_TIME_LIMIT, Executor, make_executor
 from molmara.objective import Objective, ScoreResult
 from molmara.oracles.base import MolBatch
-
-
-class Executor:
-    """Evaluates an objective on molecules that are not in the cache."""
-
-    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release workers, if any."""
-
-
-class SerialExecutor(Executor):
-    """In this process, reusing the already parsed molecules."""
-
-    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
-        return objective.evaluate(batch)
-
-
-_worker_objective: Objective | None = None
-
-
-def _worker_evaluate(smiles: list[str]) -> ScoreResult:
-    assert _worker_objective is not None
-    return _worker_objective.evaluate(smiles)
-
-
-class ProcessPoolExecutorBackend(Executor):
-    """A pool of `n_jobs` processes; the batch is split into one chunk per process.
-
-    Workers are forked where the platform allows it, so that oracles registered at run time
-    (decorated user functions) exist in them; each worker holds the objective from the start.
-    """
-
-    def __init__(self, n_jobs: int = 2, min_chunk: int = 64) -> None:
-        if n_jobs < 1:
-            raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
-        self.n_jobs = n_jobs
-        self.min_chunk = min_chunk
-        self._pool: ProcessPoolExecutor | None = None
-        self._objective: Objective | None = None
-
-    def _ensure_pool(self, objective: Objective) -> ProcessPoolExecutor:
-        global _worker_objective
-        if self._pool is None or self._objective is not objective:
-            self.close()
-            _worker_objective = objective  # inherited by the forked workers
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(self.n_jobs, mp_context=context)
-            self._objective = objective
-        return self._pool
-
-    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
-        if len(canonical) < 2 * self.min_chunk:
-            return objective.evaluate(batch)
-        pool = self._ensure_pool(objective)
-        smiles = list(batch.smiles)  # as written: re-parsing canonical SMILES can move a float by an ulp
-        bounds = np.linspace(0, len(smiles), self.n_jobs + 1).astype(int)
-        chunks = [smiles[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-        parts = list(pool.map(_worker_evaluate, chunks))
-        return ScoreResult(
-            smiles=[s for p in parts for s in p.smiles],
-            scores=np.concatenate([p.scores for p in parts]),
-            valid=np.concatenate([p.valid for p in parts]),
-            raw={k: np.concatenate([p.raw[k] for p in parts]) for k in parts[0].raw},
-            transformed={k: np.concatenate([p.transformed[k] for p in parts]) for k in parts[0].transformed},
-            reasons=[r for p in parts for r in (p.reasons or [""] * len(p.smiles))],
-        )
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-
-
-def make_executor(n_jobs: int = 1) -> Executor:
-    """Serial for one job, a process pool for more."""
-    return SerialExecutor() if n_jobs <= 1 else ProcessPoolExecutorBackend(n_jobs)
 
 
 @dataclass
@@ -126,12 +48,18 @@ class ScoringService:
     """Scores batches through a canonical-SMILES cache, counting oracle calls against a budget."""
 
     def __init__(
-        self, objective: Objective, n_jobs: int = 1, budget: int | None = None, executor: Executor | None = None
+        self,
+        objective: Objective,
+        n_jobs: int = 1,
+        budget: int | None = None,
+        executor: Executor | None = None,
+        time_limit: float | None = DEFAULT_TIME_LIMIT,
     ) -> None:
+        """`time_limit`: seconds an oracle may take on one molecule (None: no limit); ignored with `executor`."""
         if budget is not None and budget < 0:
             raise ValueError(f"budget must be >= 0, got {budget}")
         self.objective = objective
-        self.executor = executor or make_executor(n_jobs)
+        self.executor = executor or make_executor(n_jobs, time_limit)
         self.budget = budget
         self.oracle_calls = 0
         self._cache: dict[str, tuple[float, dict[str, float], dict[str, float]]] = {}
@@ -158,6 +86,8 @@ class ScoringService:
         affordable = new if self.budget is None else new[: max(0, int(self.remaining))]
         cached = np.array([c is not None and c in self._cache for c in canonical], dtype=bool)
         fresh: dict[str, tuple[float, dict[str, float], dict[str, float]]] = {}
+        reasons = list(batch.reasons)
+        failed: dict[str, str] = {}
         if affordable:
             sub = batch.subset([first_index[c] for c in affordable])
             result = self.executor.evaluate(self.objective, sub, affordable)
@@ -170,6 +100,8 @@ class ScoringService:
                 )
                 if np.isfinite(fresh[c][0]):  # a failure is not the molecule's score: asked again next time
                     self._cache[c] = fresh[c]
+                elif result.reasons and result.reasons[j]:
+                    failed[c] = result.reasons[j]  # e.g. "timed out"
         n = len(batch)
         scores = np.full(n, np.nan)
         raw = {k: np.full(n, np.nan) for k in labels}
@@ -183,6 +115,7 @@ class ScoringService:
                 over_budget[i] = True
                 continue
             scores[i] = entry[0]
+            reasons[i] = failed.get(c, reasons[i])
             for k in labels:
                 raw[k][i] = entry[1][k]
                 transformed[k][i] = entry[2][k]
@@ -192,7 +125,7 @@ class ScoringService:
             valid=batch.valid.copy(),
             raw=raw,
             transformed=transformed,
-            reasons=list(batch.reasons),
+            reasons=reasons,
             canonical=canonical,
             cached=cached,
             over_budget=over_budget,
@@ -220,10 +153,12 @@ def score_file(
     n_jobs: int = 1,
     batch_size: int = 1000,
     progress: bool = True,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> pd.DataFrame:
     """Score every SMILES of a `.smi`/`.csv` file into a CSV of raw and transformed values.
 
-    Lines that are not valid SMILES stay in the output, flagged `valid = False` with NaN scores.
+    Lines that are not valid SMILES stay in the output, flagged `valid = False` with NaN scores; a molecule
+    an oracle spends more than `time_limit` seconds on scores NaN with the reason in `invalid_reason`.
     The output appears under its name only when complete. Returns the table.
     """
     from molmara.model.corpus import read_smiles_file
@@ -235,7 +170,7 @@ def score_file(
         raise ValueError(f"no SMILES in {input_path}")
     frames = []
     with (
-        ScoringService(objective, n_jobs=n_jobs) as service,
+        ScoringService(objective, n_jobs=n_jobs, time_limit=time_limit) as service,
         tqdm(
             total=len(smiles), unit="mol", disable=not progress, mininterval=0.5 if sys.stderr.isatty() else 30
         ) as bar,

@@ -67,7 +67,7 @@ def test_a_chunk_whose_worker_dies_is_retried_once_then_scores_nan(local_ray, ca
     )
     smiles = ["C" * (i + 1) + "O" for i in range(40)]  # distinct, so the cache keeps all 40
     smiles[30] = KILLER  # in the second chunk
-    executor = RayExecutor(n_workers=2, min_chunk=8)
+    executor = RayExecutor(n_workers=2, min_chunk=8, time_limit=None)  # no limit: the actor scores, and dies
     try:
         result = ScoringService(objective, executor=executor).score(smiles)
     finally:
@@ -77,6 +77,28 @@ def test_a_chunk_whose_worker_dies_is_retried_once_then_scores_nan(local_ray, ca
     assert np.isfinite(result.scores[first_chunk]).all()  # the healthy chunk keeps its scores
     assert np.isnan(result.scores[second_chunk]).all()
     assert "failed twice" in caplog.text
+
+
+def test_with_a_time_limit_a_crashing_molecule_costs_only_itself(local_ray):
+    molmara.oracle(name="crash_on_killer", description="test oracle that kills its process")(crash_on_killer)
+    objective = molmara.Objective.from_dict(
+        {
+            "component": [
+                {"oracle": "crash_on_killer", "weight": 1.0, "transform": {"type": "linear_ramp", "low": 0, "high": 40}}
+            ]
+        }
+    )
+    smiles = ["C" * (i + 1) + "O" for i in range(40)]
+    smiles[30] = KILLER
+    executor = RayExecutor(n_workers=2, min_chunk=8, time_limit=30)
+    try:
+        result = ScoringService(objective, executor=executor).score(smiles)
+    finally:
+        executor.close()
+    assert executor.failed_chunks == 0
+    assert np.isnan(result.scores[30]) and result.reasons[30].startswith("the scoring process died")
+    others = [i for i in range(40) if i != 30]
+    np.testing.assert_array_equal(result.scores[others], objective.evaluate([smiles[i] for i in others]).scores)
 
 
 def test_a_sweep_runs_every_config_and_reports_failures_without_stopping(local_ray, tiny_prior_path, tmp_path, capsys):

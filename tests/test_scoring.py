@@ -8,7 +8,8 @@ import pytest
 
 from molmara import Objective, ScoringService
 from molmara.cli import main
-from molmara.scoring import ProcessPoolExecutorBackend, score_file
+from molmara.executors import WorkerExecutor
+from molmara.scoring import score_file
 
 OBJECTIVE = {
     "component": [
@@ -31,10 +32,10 @@ def test_cache_by_canonical_smiles_and_budget():
     assert service.oracle_calls == 3
 
 
-def test_process_pool_gives_the_serial_scores(moses_smiles):
+def test_worker_processes_give_the_serial_scores(moses_smiles):
     objective = Objective.from_dict(OBJECTIVE)
-    serial = ScoringService(objective).score(moses_smiles[:400])
-    with ScoringService(objective, executor=ProcessPoolExecutorBackend(2, min_chunk=50)) as parallel_service:
+    serial = ScoringService(objective, time_limit=None).score(moses_smiles[:400])
+    with ScoringService(objective, executor=WorkerExecutor(2, min_chunk=50)) as parallel_service:
         parallel = parallel_service.score(moses_smiles[:400])
     np.testing.assert_array_equal(serial.scores, parallel.scores)
     for label in objective.labels:

@@ -183,13 +183,27 @@ def test_panel(objective) -> None:
     if invalid:
         shown = ", ".join(f"`{s}`" for s in invalid[:5]) + (" …" if len(invalid) > 5 else "")
         st.warning(f"{len(invalid)} of {len(table)} are not valid molecules and score NaN: {shown}")
+    slow = table.loc[table["invalid_reason"].str.startswith("timed out"), "SMILES"].tolist()
+    if slow:
+        st.warning(f"{len(slow)} took an oracle over {TEST_TIME_LIMIT:g} s and score NaN (timed out): `{slow[0]}`")
     st.dataframe(table, hide_index=True)
     valid = table[table["valid"]].sort_values("Score", ascending=False)
     molecule_grid(valid["SMILES"].tolist(), [f"{s:.3f}" for s in valid["Score"].fillna(math.nan)], limit=12)
 
 
+TEST_TIME_LIMIT = 10.0
+"""Seconds an oracle may spend on one test molecule: the page answers even for a molecule that hangs."""
+
+
 @st.cache_data(show_spinner="scoring", max_entries=16)
 def _score(objective_toml: str, smiles: tuple[str, ...]) -> pd.DataFrame:
     from molmara import Objective
+    from molmara.executors import WorkerExecutor
+    from molmara.oracles.base import MolBatch
 
-    return Objective.from_toml(objective_toml).evaluate(list(smiles)).to_frame()
+    objective = Objective.from_toml(objective_toml)
+    executor = WorkerExecutor(1, TEST_TIME_LIMIT)
+    try:
+        return executor.evaluate(objective, MolBatch(list(smiles), objective.config.fragments), list(smiles)).to_frame()
+    finally:
+        executor.close()

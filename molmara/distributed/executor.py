@@ -16,9 +16,9 @@ import logging
 
 import numpy as np
 
+from molmara.executors import DEFAULT_TIME_LIMIT, Executor, SerialExecutor, WorkerExecutor
 from molmara.objective import Objective, ScoreResult
 from molmara.oracles.base import MolBatch
-from molmara.scoring import Executor
 
 log = logging.getLogger("molmara.ray")
 
@@ -44,13 +44,18 @@ def init_ray(address: str | None = None, num_cpus: int | None = None):
 
 
 class _ScoringWorker:
-    """A Ray actor holding one objective (unpickled once, when the actor starts)."""
+    """A Ray actor holding one objective (unpickled once, when the actor starts).
 
-    def __init__(self, objective: Objective) -> None:
+    With a time limit the actor scores in a worker process of its own (`WorkerExecutor`), so that a
+    molecule that hangs or crashes its process costs that molecule, not the actor's chunk.
+    """
+
+    def __init__(self, objective: Objective, time_limit: float | None = None) -> None:
         self.objective = objective
+        self.executor = WorkerExecutor(1, time_limit) if time_limit is not None else SerialExecutor()
 
     def evaluate(self, smiles: list[str]) -> ScoreResult:
-        return self.objective.evaluate(smiles)
+        return self.executor.evaluate(self.objective, MolBatch(smiles, self.objective.config.fragments), smiles)
 
     def pid(self) -> int:
         import os
@@ -67,8 +72,11 @@ class RayExecutor(Executor):
         n_workers: int | None = None,
         num_cpus: int | None = None,
         min_chunk: int = 16,
+        time_limit: float | None = DEFAULT_TIME_LIMIT,
     ) -> None:
+        """`time_limit`: seconds an oracle may take on one molecule (None: none, the actor scores itself)."""
         self.ray = init_ray(address, num_cpus)
+        self.time_limit = time_limit
         self.n_workers = n_workers or max(1, int(self.ray.cluster_resources().get("CPU", 1)))
         self.min_chunk = min_chunk
         self._actors: list = []
@@ -81,7 +89,7 @@ class RayExecutor(Executor):
             self.close()
             remote = self.ray.remote(num_cpus=1, max_restarts=-1)(_ScoringWorker)
             self._shipped = self.ray.put(objective)  # serialised once; kept so that a restarted actor finds it
-            self._actors = [remote.remote(self._shipped) for _ in range(self.n_workers)]
+            self._actors = [remote.remote(self._shipped, self.time_limit) for _ in range(self.n_workers)]
             self._objective = objective
         return self._actors
 
@@ -101,6 +109,7 @@ class RayExecutor(Executor):
             valid=np.concatenate([p.valid for p in parts]),
             raw={k: np.concatenate([p.raw[k] for p in parts]) for k in objective.labels},
             transformed={k: np.concatenate([p.transformed[k] for p in parts]) for k in objective.labels},
+            reasons=[r for p in parts for r in (p.reasons or [""] * len(p.smiles))],
         )
 
     def _collect(self, objective: Objective, actors: list, index: int, chunk: list[str], future) -> ScoreResult:
@@ -138,4 +147,5 @@ def _reason(error: Exception) -> str:
 def _nan_result(objective: Objective, chunk: list[str]) -> ScoreResult:
     n = len(chunk)
     nan = {k: np.full(n, np.nan) for k in objective.labels}
-    return ScoreResult(list(chunk), np.full(n, np.nan), np.ones(n, dtype=bool), nan, dict(nan))
+    reasons = ["the chunk's scoring failed twice (see the log)"] * n
+    return ScoreResult(list(chunk), np.full(n, np.nan), np.ones(n, dtype=bool), nan, dict(nan), reasons)

@@ -3,14 +3,16 @@
 An oracle declares its name, a one-line description, typed parameters with defaults and allowed
 ranges (the app builds its forms from them), the range of its values and whether it is cheap or
 expensive. Invalid SMILES score NaN; one molecule raising inside an oracle scores NaN with a logged
-warning naming the oracle and the SMILES, and the rest of the batch goes on.
+warning naming the oracle and the SMILES, and the rest of the batch goes on. Oracles beat (`watch`)
+before each molecule, or each group of molecules they score together, so that a scoring worker can
+stop a molecule that takes too long.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,6 +21,7 @@ from rdkit import Chem
 
 from molmara.chem.fingerprints import morgan_bits, morgan_counts
 from molmara.chem.smiles import parse_smiles
+from molmara.oracles import watch
 
 log = logging.getLogger("molmara.oracles")
 
@@ -86,6 +89,8 @@ class MolBatch:
         self.reasons: list[str] = [reason for _, reason in parsed]
         """Why each invalid molecule is invalid ("" for a valid one)."""
         self.valid = np.array([m is not None for m in self.mols], dtype=bool)
+        self.positions = np.arange(len(self.mols))
+        """Where each molecule stands in the batch it was first parsed in (kept by `subset`, for the beats)."""
         self._fingerprints: dict[tuple, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -98,8 +103,15 @@ class MolBatch:
         out.mols = [self.mols[i] for i in index]
         out.reasons = [self.reasons[i] for i in index]
         out.valid = self.valid[list(index)]
+        out.positions = self.positions[list(index)]
         out._fingerprints = {}
         return out
+
+    def watched(self, items: Iterable) -> Iterator:
+        """`items` (one per valid molecule, in order), each announced to the scoring worker's watch first."""
+        for position, item in zip(self.positions[self.valid], items, strict=True):
+            watch.molecule(position)
+            yield item
 
     def fingerprints(self, radius: int = 2, n_bits: int = 2048, features: bool = False, counts: bool = False):
         """Morgan fingerprints of the batch (packed bits, or counts), computed once per setting."""
@@ -138,7 +150,8 @@ class Oracle:
 
     def score_valid(self, batch: MolBatch) -> np.ndarray:
         """Scores of the valid molecules of `batch`, in order; by default one `score_mol` call each."""
-        return np.array([self.score_mol(m) for m in batch.mols if m is not None], dtype=np.float64)
+        molecules = batch.watched(m for m in batch.mols if m is not None)
+        return np.array([self.score_mol(m) for m in molecules], dtype=np.float64)
 
     def score_batch(self, batch: MolBatch) -> np.ndarray:
         """Scores of the whole batch: NaN for invalid molecules and for molecules the oracle fails on."""
@@ -146,6 +159,7 @@ class Oracle:
         if not batch.valid.any():
             return out
         index = np.flatnonzero(batch.valid)
+        watch.molecules(batch.positions[index])
         try:
             values = np.asarray(self.score_valid(batch if batch.valid.all() else batch.subset(index)), dtype=float)
         except OracleError:
@@ -159,6 +173,7 @@ class Oracle:
         return out
 
     def _score_one(self, single: MolBatch) -> float:
+        watch.molecule(single.positions[0])
         try:
             return float(np.asarray(self.score_valid(single), dtype=float).reshape(-1)[0])
         except OracleError:

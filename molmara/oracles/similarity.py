@@ -83,7 +83,7 @@ def sparse_fingerprints(batch: MolBatch, kind: str) -> list:
     cache = batch._fingerprints  # the batch's own fingerprint cache; these keys cannot clash with Morgan's
     if key not in cache:
         compute = SPARSE_FINGERPRINTS[kind]
-        cache[key] = [compute(m) for m in batch.mols if m is not None]
+        cache[key] = [compute(m) for m in batch.watched(m for m in batch.mols if m is not None)]
     return cache[key]
 
 

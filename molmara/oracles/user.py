@@ -78,7 +78,7 @@ def oracle(
                             f"oracle {oracle_name!r} returned {values.size} values for {len(items)} molecules"
                         )
                     return values
-                return np.array([float(func(item, **self.config)) for item in items], dtype=float)
+                return np.array([float(func(item, **self.config)) for item in molecules.watched(items)], dtype=float)
 
         FunctionOracle.name = oracle_name
         FunctionOracle.description = text

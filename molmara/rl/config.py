@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from molmara.executors import DEFAULT_TIME_LIMIT
 from molmara.rl.mara import MaraError, parse_tau
 from molmara.run_folder import RunNameError, check_run_name, run_folder
 
@@ -113,7 +114,14 @@ class RunConfig(BaseModel):
     checkpoint_every: int = Field(10, ge=1)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     device: str = "auto"
-    n_jobs: int = Field(1, ge=1)
+    n_jobs: int = Field(1, ge=1, le=256, description="scoring worker processes")
+    molecule_time_limit: float = Field(
+        DEFAULT_TIME_LIMIT,
+        ge=0,
+        le=86_400,
+        description="seconds an oracle may spend on one molecule; a molecule over it is stopped and scores NaN "
+        "('timed out'), the rest of the batch goes on; 0: no limit (then one job scores in the run's process)",
+    )
     output: str = "molmara-runs"
     store: str | None = Field(None, description="run store file; <output>/molmara.db when not set")
 

@@ -69,7 +69,12 @@ class Trainer(TrainerState):
         for p in self.prior.model.parameters():
             p.requires_grad_(False)
         self.objective = objective or build_objective(config)
-        self.service = ScoringService(self.objective, n_jobs=config.n_jobs, budget=config.max_oracle_calls)
+        self.service = ScoringService(
+            self.objective,
+            n_jobs=config.n_jobs,
+            budget=config.max_oracle_calls,
+            time_limit=config.molecule_time_limit or None,
+        )
         self.optimizer = torch.optim.Adam(self.agent.model.parameters(), lr=config.learning_rate)
         self.generator = torch.Generator(device=self.agent.device).manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
