@@ -36,15 +36,16 @@ def reverse_sigmoid(x: np.ndarray, low: float, high: float, k: float = 0.5) -> n
 def double_sigmoid(
     x: np.ndarray, low: float, high: float, coef_div: float = 100.0, coef_si: float = 150.0, coef_se: float = 150.0
 ) -> np.ndarray:
-    """1 inside [low, high], falling off on both sides (REINVENT's double sigmoid parametrisation).
+    """1 inside [low, high], falling off on both sides: REINVENT 4's double sigmoid.
 
-    REINVENT writes it as 10^(se·x/d) / (10^(se·x/d) + 10^(se·low/d)) − 10^(si·x/d) / (10^(si·x/d) + 10^(si·high/d));
-    the same function is computed here as a difference of logistic terms that cannot overflow.
+    Below the centre (low + high) / 2 it is a base-10 logistic that passes 0.5 at `low` with slope
+    coef_si / coef_div; from the centre on, one minus a logistic that passes 0.5 at `high` with slope
+    coef_se / coef_div (REINVENT 4, `scoring/transforms/sigmoid_functions.py`).
     """
     x = np.asarray(x, dtype=float)
-    rise = 1.0 / (1.0 + np.power(10.0, np.clip(coef_se * (low - x) / coef_div, -300, 300)))
-    fall = 1.0 / (1.0 + np.power(10.0, np.clip(coef_si * (high - x) / coef_div, -300, 300)))
-    return rise - fall
+    left = 1.0 / (1.0 + np.power(10.0, np.clip(-coef_si * (x - low) / coef_div, -300, 300)))
+    right = 1.0 - 1.0 / (1.0 + np.power(10.0, np.clip(-coef_se * (x - high) / coef_div, -300, 300)))
+    return np.where(np.isnan(x), np.nan, np.where(x < (low + high) / 2, left, right))
 
 
 def step(x: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -54,15 +55,15 @@ def step(x: np.ndarray, low: float, high: float) -> np.ndarray:
 
 
 def left_step(x: np.ndarray, low: float) -> np.ndarray:
-    """1 at or above `low`, 0 below."""
+    """1 at or below `low`, 0 above: the step on the left, as REINVENT 4's `left_step`."""
     x = np.asarray(x, dtype=float)
-    return np.where(np.isnan(x), np.nan, (x >= low).astype(float))
+    return np.where(np.isnan(x), np.nan, (x <= low).astype(float))
 
 
 def right_step(x: np.ndarray, high: float) -> np.ndarray:
-    """1 at or below `high`, 0 above."""
+    """1 at or above `high`, 0 below: the step on the right, as REINVENT 4's `right_step`."""
     x = np.asarray(x, dtype=float)
-    return np.where(np.isnan(x), np.nan, (x <= high).astype(float))
+    return np.where(np.isnan(x), np.nan, (x >= high).astype(float))
 
 
 def gaussian(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
@@ -114,8 +115,8 @@ TRANSFORMS: dict[str, TransformSpec] = {
         "1 inside [low, high], soft edges",
     ),
     "step": TransformSpec(step, ("low", "high"), {}, "1 inside [low, high], 0 outside"),
-    "left_step": TransformSpec(left_step, ("low",), {}, "1 at or above low"),
-    "right_step": TransformSpec(right_step, ("high",), {}, "1 at or below high"),
+    "left_step": TransformSpec(left_step, ("low",), {}, "1 at or below low"),
+    "right_step": TransformSpec(right_step, ("high",), {}, "1 at or above high"),
     "gaussian": TransformSpec(gaussian, ("mu", "sigma"), {}, "1 at mu, width sigma"),
     "min_gaussian": TransformSpec(min_gaussian, ("mu", "sigma"), {}, "1 at or below mu, Gaussian fall-off above"),
     "max_gaussian": TransformSpec(max_gaussian, ("mu", "sigma"), {}, "1 at or above mu, Gaussian fall-off below"),

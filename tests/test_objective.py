@@ -26,7 +26,7 @@ oracle = "mw"
 name = "small"
 weight = 1.0
 role = "filter"
-transform = { type = "right_step", high = 300 }
+transform = { type = "left_step", low = 300 }
 """
 
 
@@ -57,7 +57,7 @@ def test_arithmetic_product_and_penalty():
         {
             "component": [
                 {"oracle": "qed", "weight": 1.0},
-                {"oracle": "hbd", "weight": 0.5, "role": "penalty", "transform": {"type": "right_step", "high": 0}},
+                {"oracle": "hbd", "weight": 0.5, "role": "penalty", "transform": {"type": "left_step", "low": 0}},
             ]
         }
     )(smiles)

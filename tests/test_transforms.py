@@ -14,23 +14,27 @@ def test_sigmoid_family_by_hand():
     assert apply_transform("sigmoid", X, {"low": 1, "high": 4})[2] == pytest.approx(0.5)
 
 
-def test_double_sigmoid_matches_reinvent_formula():
-    x, low, high, d, si, se = np.array([0.5, 2.0, 3.0, 4.5]), 1.0, 4.0, 10.0, 15.0, 20.0
-    reinvent = 10 ** (se * x / d) / (10 ** (se * x / d) + 10 ** (se * low / d)) - 10 ** (si * x / d) / (
-        10 ** (si * x / d) + 10 ** (si * high / d)
-    )
+def test_double_sigmoid_matches_reinvent_4():
+    """REINVENT 4: left of the centre 1 / (1 + 10^(−(si/div)(x − low))),
+    from it on 1 − 1 / (1 + 10^(−(se/div)(x − high)))."""
+    x, low, high, d, si, se = np.array([0.5, 2.0, 2.5, 3.0, 4.5]), 1.0, 4.0, 10.0, 15.0, 20.0
+    left = 1 / (1 + 10 ** (-(si / d) * (x - low)))
+    right = 1 - 1 / (1 + 10 ** (-(se / d) * (x - high)))
+    reinvent = np.where(x < (low + high) / 2, left, right)
     np.testing.assert_allclose(
         apply_transform("double_sigmoid", x, {"low": low, "high": high, "coef_div": d, "coef_si": si, "coef_se": se}),
         reinvent,
         atol=1e-12,
     )
     assert apply_transform("double_sigmoid", np.array([1e6]), {"low": 1, "high": 2})[0] == pytest.approx(0.0)
+    assert np.isnan(apply_transform("double_sigmoid", np.array([np.nan]), {"low": 1, "high": 2})[0])
 
 
 def test_steps_gaussian_ramp_identity():
     assert list(apply_transform("step", X, {"low": 1, "high": 4})[:5]) == [0, 1, 1, 1, 0]
-    assert list(apply_transform("left_step", X, {"low": 2.5})[:5]) == [0, 0, 1, 1, 1]
-    assert list(apply_transform("right_step", X, {"high": 2.5})[:5]) == [1, 1, 1, 0, 0]
+    # REINVENT 4's names: the step is on the left (1 at or below low) or on the right (1 at or above high)
+    assert list(apply_transform("left_step", X, {"low": 2.5})[:5]) == [1, 1, 1, 0, 0]
+    assert list(apply_transform("right_step", X, {"high": 2.5})[:5]) == [0, 0, 1, 1, 1]
     np.testing.assert_allclose(
         apply_transform("gaussian", X, {"mu": 2.5, "sigma": 1})[:5], np.exp(-0.5 * (X[:5] - 2.5) ** 2)
     )
