@@ -188,6 +188,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     from molmara import __version__
+    from molmara.cli_reinvent import add_reinvent_commands
     from molmara.cli_runs import add_run_commands
     from molmara.model.pretrain import PretrainConfig
 
@@ -249,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     add_run_commands(sub)
+    add_reinvent_commands(sub)
 
     p = sub.add_parser(
         "report",

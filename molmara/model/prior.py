@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from molmara.chem.smiles import MAX_SMILES_LENGTH
 from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
 from molmara.model.rnn import ModelConfig, SmilesRNN
 from molmara.model.tokenizer import Vocabulary
+
+log = logging.getLogger("molmara.model")
 
 CHECKPOINT_FORMAT = "molmara-prior"
 CHECKPOINT_VERSION = 1
@@ -255,10 +258,39 @@ class Prior:
         try:
             checkpoint = read_torch_file(path, "prior checkpoint")
         except IntegrityError as err:
-            raise CheckpointError(str(err)) from None
+            reinvent = _reinvent_or_none(path, device)  # REINVENT 4 files pickle its tokenizer: not weights-only
+            if reinvent is None:
+                raise CheckpointError(str(err)) from None
+            return reinvent
+        if not (isinstance(checkpoint, dict) and checkpoint.get("format") == CHECKPOINT_FORMAT):
+            reinvent = _reinvent_or_none(path, device)  # e.g. a REINVENT file molmara exported: plain data
+            if reinvent is not None:
+                return reinvent
         return cls.from_checkpoint(checkpoint, device, source=str(path))
 
 
+def _reinvent_or_none(path: Path, device: str | torch.device) -> Prior | None:
+    """The REINVENT 4 model at `path` imported on the fly; None when it is not one; an error when it is one that
+    cannot be imported (another model type, a pickle naming other code, layer normalisation)."""
+    from molmara.model.reinvent_format import ReinventFormatError, import_reinvent, is_reinvent_dict, read_reinvent_file
+
+    try:
+        data = read_reinvent_file(path)
+    except ReinventFormatError as err:
+        if "refused" in str(err):
+            raise CheckpointError(str(err)) from None
+        return None
+    if not is_reinvent_dict(data):
+        return None
+    try:
+        prior = import_reinvent(path, device)
+    except ReinventFormatError as err:
+        raise CheckpointError(str(err)) from None
+    log.info("%s is a REINVENT 4 model: imported on the fly (molmara import-prior saves it as a molmara prior)", path)
+    return prior
+
+
 def load_prior(path: str | Path | None = None, device: str | torch.device = "auto") -> Prior:
-    """Load a prior checkpoint; with no path, the prior shipped with molmara."""
+    """Load a prior checkpoint (a REINVENT 4 'Reinvent' model file is imported on the fly); with no path, the
+    prior shipped with molmara."""
     return Prior.load(DEFAULT_PRIOR if path is None else path, device)
