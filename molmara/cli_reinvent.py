@@ -1,4 +1,4 @@
-"""Subcommands for chemists coming from REINVENT 4: import and export priors and agents."""
+"""Subcommands for chemists coming from REINVENT 4: import and export priors and agents, convert configs."""
 
 from __future__ import annotations
 
@@ -46,8 +46,29 @@ def cmd_export_prior(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_config(args: argparse.Namespace) -> int:
+    import sys
+
+    import tomli_w
+
+    from molmara.reinvent_config import convert_staged_learning
+    from molmara.rl.config import load_run_config
+
+    converted, notes = convert_staged_learning(args.file)
+    load_run_config(converted)  # refuse to write a config that would not run
+    if args.output.exists() and not args.force:
+        raise FileExistsError(f"{args.output} exists; pass --force to replace it")
+    text = tomli_w.dumps(converted)
+    header = "".join(f"# not carried over: {note}\n" for note in notes)
+    args.output.write_text(f"# converted by molmara import-config from {args.file}\n{header}{text}", encoding="utf-8")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {args.output} ({len(converted['objective']['component'])} components, {len(notes)} notes)")
+    return 0
+
+
 def add_reinvent_commands(sub: argparse._SubParsersAction) -> None:
-    """Register import-prior and export-prior on the `molmara` parser."""
+    """Register import-prior, export-prior and import-config on the `molmara` parser."""
     p = sub.add_parser(
         "import-prior",
         help="turn a REINVENT 4 prior or agent (.prior/.model, 'Reinvent' type) into a molmara prior",
@@ -70,3 +91,15 @@ def add_reinvent_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="REINVENT model file to write")
     p.add_argument("--max-sequence-length", type=int, default=256, help="REINVENT's sampling length (default 256)")
     p.set_defaults(func=cmd_export_prior)
+
+    p = sub.add_parser(
+        "import-config",
+        help="convert a REINVENT 4 staged-learning TOML into a molmara run config",
+        description="Convert the first stage of a REINVENT 4 staged-learning TOML (prior, batch size, sigma and rate, "
+        "diversity filter, inception, scoring components and transforms) into a molmara run config with the objective "
+        "inline; every key or component not carried over is named, on the screen and at the top of the file.",
+    )
+    p.add_argument("file", type=Path, help="REINVENT 4 staged-learning TOML")
+    p.add_argument("-o", "--output", type=Path, required=True, help="molmara run config to write")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.set_defaults(func=cmd_import_config)

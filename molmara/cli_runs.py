@@ -37,7 +37,15 @@ def _finish_line(trainer) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     from molmara.rl import load_run_config, run
 
-    config = load_run_config(args.config)
+    if args.from_reinvent:
+        from molmara.reinvent_config import convert_staged_learning
+
+        converted, notes = convert_staged_learning(args.config)
+        for note in notes:
+            print(f"from REINVENT: {note}", file=sys.stderr)
+        config = load_run_config(converted)
+    else:
+        config = load_run_config(args.config)
     updates = {k: v for k, v in (("output", args.output), ("name", args.name), ("store", args.store)) if v is not None}
     config = config.model_copy(update=updates)
     trainer = run(config, resume=args.resume, callbacks=[_progress(args.quiet)])
@@ -190,7 +198,12 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
     store_help = f"run store file (default: {DEFAULT_STORE})"
 
     p = sub.add_parser("run", help="fine-tune the prior with RL (MARA) on an objective, from a run config TOML")
-    p.add_argument("config", help="run config TOML (see data/configs/)")
+    p.add_argument("config", help="run config TOML (see data/configs/), or with --from-reinvent a REINVENT 4 one")
+    p.add_argument(
+        "--from-reinvent",
+        action="store_true",
+        help="CONFIG is a REINVENT 4 staged-learning TOML: convert it (notes name what is not carried over) and run",
+    )
     p.add_argument("--name", default=None, help="run name (overrides the config; must be new to the store)")
     p.add_argument("--output", default=None, help="folder for run results (overrides the config)")
     p.add_argument("--store", default=None, help="run store file (default: <output>/molmara.db)")
