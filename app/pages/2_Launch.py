@@ -130,7 +130,7 @@ found = {p.resolve() for p in [*(REPO / "data" / "priors").glob("*.prior"), *fol
 found |= {p.resolve() for p in folder.glob("priors/*.prior")}
 prior = st.selectbox("prior", [SHIPPED, *sorted(map(str, found)), OTHER], key="launch_prior_choice")
 if prior == OTHER:
-    st.text_input("prior file (a .prior written by `molmara pretrain`)", key="launch_prior_file")
+    st.text_input("prior file (a molmara .prior, or a REINVENT 4 prior or agent)", key="launch_prior_file")
 
 st.subheader("Algorithm")
 left, middle, right = st.columns(3)
