@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from molmara.resources import APP
 from molmara.run_folder import RunNameError, remove_run_files
 from molmara.store.db import DEFAULT_STORE
 
@@ -175,7 +176,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from molmara.oracles.user import ALLOW_EXTERNAL
 
-    home = Path(__file__).resolve().parents[1] / "app" / "Home.py"
+    home = APP / "Home.py"
     if not home.is_file():
         raise FileNotFoundError(f"the app is not installed next to the package ({home} is missing)")
     command = [
@@ -198,7 +199,9 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
     store_help = f"run store file (default: {DEFAULT_STORE})"
 
     p = sub.add_parser("run", help="fine-tune the prior with RL (MARA) on an objective, from a run config TOML")
-    p.add_argument("config", help="run config TOML (see data/configs/), or with --from-reinvent a REINVENT 4 one")
+    p.add_argument(
+        "config", help="run config TOML (examples: molmara/data/configs/), or with --from-reinvent a REINVENT 4 one"
+    )
     p.add_argument(
         "--from-reinvent",
         action="store_true",

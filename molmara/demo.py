@@ -1,7 +1,7 @@
 """The main job on shipped defaults: a short MARA run on the shipped prior, compared with the prior alone.
 
 `mara_demo` fine-tunes the shipped prior with REINVENT's loss and MARA's reward rescaling on the
-drug-like objective of `data/configs/mara_druglike.toml` (QED, easy synthesis, no PAINS alerts) for
+drug-like objective of `molmara/data/configs/mara_druglike.toml` (QED, easy synthesis, no PAINS alerts) for
 a budget of unique oracle calls, then samples the untouched prior until it has spent the same number
 of oracle calls and counts what each found. `prior_report` is the prior's own quality report.
 """
@@ -18,10 +18,10 @@ import torch
 from molmara.chem.scaffolds import murcko_scaffold_mol
 from molmara.metrics.distribution import sample_quality
 from molmara.model.prior import load_prior
+from molmara.resources import CLONE_DATA, EXAMPLE_CONFIGS
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-MOSES_TRAIN = DATA / "moses" / "train.csv.gz"
-DEMO_CONFIG = DATA / "configs" / "mara_druglike.toml"
+MOSES_TRAIN = CLONE_DATA / "moses" / "train.csv.gz"  # novelty reference, in a clone only
+DEMO_CONFIG = EXAMPLE_CONFIGS / "mara_druglike.toml"
 
 
 def moses_training_set(path: Path = MOSES_TRAIN) -> set[str]:

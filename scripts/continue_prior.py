@@ -6,7 +6,7 @@ Adam optimiser (its moments were not kept), so that `molmara pretrain` with the 
 and model options resumes at step 3,907 and trains on the 37% of the epoch's batches the prior has
 not seen, in the same data order. Run it, then the printed command.
 
-    python scripts/continue_prior.py --prior data/priors/moses_gru.prior --output /tmp/moses_gru_v2.prior
+    python scripts/continue_prior.py --prior molmara/data/priors/moses_gru.prior --output /tmp/moses_gru_v2.prior
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from molmara.model.prior import Prior
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prior", default="data/priors/moses_gru.prior")
+    parser.add_argument("--prior", default="molmara/data/priors/moses_gru.prior")
     parser.add_argument("--output", required=True, help="the continued prior; its state file is written beside it")
     parser.add_argument("--start-lr", type=float, default=2.5e-4, help="learning rate at the first continued step")
     parser.add_argument("--min-lr", type=float, default=1e-5)

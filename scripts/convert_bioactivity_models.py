@@ -9,7 +9,7 @@ own environment:
     /tmp/sklearn-venv/bin/pip install "scikit-learn==1.2.2" "numpy<2" "rdkit==2023.9.6"
     /tmp/sklearn-venv/bin/python scripts/convert_bioactivity_models.py [--wheel molscore-1.9.5-py3-none-any.whl]
 
-It writes `data/oracles/{drd2,gsk3b,jnk3}.npz` (numeric arrays only, loadable with
+It writes `molmara/data/oracles/{drd2,gsk3b,jnk3}.npz` (numeric arrays only, loadable with
 `allow_pickle=False`) and the test fixture `tests/data/bioactivity_reference.csv`: the first 1,000
 valid SMILES of `data/moses/test.csv.gz` with scikit-learn's `predict_proba[:, 1]` of each model,
 computed on fingerprints made with the legacy RDKit calls that TDC uses (`tdc/chem_utils/oracle/oracle.py`):
@@ -185,7 +185,7 @@ def first_valid_smiles(path: Path, n: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheel", type=Path, help="a local molscore-1.9.5 wheel (default: pip download it)")
-    parser.add_argument("--out-dir", type=Path, default=ROOT / "data" / "oracles")
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "molmara" / "data" / "oracles")
     parser.add_argument("--moses", type=Path, default=ROOT / "data" / "moses" / "test.csv.gz")
     parser.add_argument("--fixture", type=Path, default=ROOT / "tests" / "data" / "bioactivity_reference.csv")
     parser.add_argument("--n-fixture", type=int, default=1000)

@@ -38,7 +38,7 @@ def test_quickstart_notebook_runs():
 def test_home_page_samples_and_draws():
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(ROOT / "app" / "Home.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "molmara" / "app" / "Home.py"), default_timeout=120)
     app.run()
     assert not app.exception
     app.number_input[0].set_value(40)

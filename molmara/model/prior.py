@@ -21,12 +21,12 @@ from molmara.chem.smiles import MAX_SMILES_LENGTH
 from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
 from molmara.model.rnn import ModelConfig, SmilesRNN
 from molmara.model.tokenizer import Vocabulary
+from molmara.resources import DEFAULT_PRIOR
 
 log = logging.getLogger("molmara.model")
 
 CHECKPOINT_FORMAT = "molmara-prior"
 CHECKPOINT_VERSION = 1
-DEFAULT_PRIOR = Path(__file__).resolve().parents[2] / "data" / "priors" / "moses_gru.prior"
 
 
 class CheckpointError(ValueError):

@@ -1,7 +1,7 @@
 """Bioactivity oracles DRD2, GSK3B and JNK3: the TDC / PMO models, predicted with numpy only.
 
 The models were converted once from molscore's scikit-learn pickles into plain arrays under
-`data/oracles/` (see its NOTICE); `molmara.oracles.bioactivity_models` featurises and predicts.
+`molmara/data/oracles/` (see its NOTICE); `molmara.oracles.bioactivity_models` featurises and predicts.
 """
 
 from __future__ import annotations

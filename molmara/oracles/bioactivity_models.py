@@ -1,8 +1,8 @@
 """The TDC / PMO bioactivity classifiers DRD2, GSK3B and JNK3 as numpy-only predictors.
 
 The models are the scikit-learn pickles that TDC's oracles use (`*_current.pkl`, from the
-`molscore==1.9.5` wheel), converted once to plain arrays in `data/oracles/*.npz` by
-`scripts/convert_bioactivity_models.py`; see `data/oracles/NOTICE.md`. Nothing here needs
+`molscore==1.9.5` wheel), converted once to plain arrays in `molmara/data/oracles/*.npz` by
+`scripts/convert_bioactivity_models.py`; see `molmara/data/oracles/NOTICE.md`. Nothing here needs
 scikit-learn or pickle: predictions reproduce `predict_proba(X)[:, 1]` to rounding (forests exactly,
 the SVC within ~1e-13).
 
@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 from rdkit import Chem
 
 from molmara.chem.fingerprints import morgan_bits, morgan_counts
+from molmara.resources import ORACLE_MODELS
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "oracles"
+DATA_DIR = ORACLE_MODELS
 MODEL_NAMES: tuple[str, ...] = ("drd2", "gsk3b", "jnk3")
 N_BITS = 2048
 
@@ -223,7 +223,7 @@ def load_model(name: str) -> BioactivityModel:
     if not path.is_file():
         raise FileNotFoundError(
             f"bioactivity model file {path} is missing; recreate it with scripts/convert_bioactivity_models.py "
-            "(see data/oracles/NOTICE.md)"
+            "(see molmara/data/oracles/NOTICE.md)"
         )
     with np.load(path, allow_pickle=False) as data:
         arrays = {key: data[key] for key in data.files}

@@ -1,8 +1,8 @@
 """The configuration of an RL run, validated by pydantic: unknown keys and out-of-range values are
 errors that name the key, the value and what is allowed.
 
-    prior = "data/priors/moses_gru.prior"     # optional: the shipped prior by default
-    objective = "data/configs/druglike.toml"  # an objective TOML file, or `task = "osimertinib_mpo"`
+    prior = "mine.prior"                      # optional: the shipped prior by default
+    objective = "druglike.toml"               # an objective TOML file, or `task = "osimertinib_mpo"`
     loss = "reinvent"                         # "reinvent", "reverse_kl" or "forward_kl"
     mara = true
     sigma = 128.0                             # REINVENT's σ; β = 1/σ for the KL losses unless `beta` is set

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-APP = Path(__file__).resolve().parents[2] / "app"
+from molmara.resources import APP
+
 QED_SA = {
     "name": "qed-sa",
     "component": [

@@ -10,6 +10,7 @@ from rdkit import Chem
 
 from molmara import Objective
 from molmara.app_support import data, forms
+from molmara.resources import EXAMPLE_CONFIGS
 from molmara.rl.config import RunConfigError
 
 MOLECULES = pd.DataFrame(
@@ -122,7 +123,7 @@ def test_transform_defaults_and_curves():
 
 
 def test_objective_draft_round_trip():
-    objective = Objective.from_toml("data/configs/druglike.toml")
+    objective = Objective.from_toml(EXAMPLE_CONFIGS / "druglike.toml")
     draft = forms.draft_from_dict(objective.to_dict())
     assert [c["uid"] for c in draft["component"]] == [0, 1, 2]
     assert Objective.from_dict(forms.dict_from_draft(draft)).to_toml() == objective.to_toml()

@@ -13,6 +13,7 @@ from molmara.app_support.forms import AGGREGATIONS, dict_from_draft, draft_from_
 from molmara.app_support.objective_ui import component_form, new_component, test_panel
 from molmara.app_support.widgets import page
 from molmara.objective import ObjectiveError
+from molmara.resources import EXAMPLE_CONFIGS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,7 +21,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 store_path = page("Objective builder", "Components are oracles from the registry, each transformed to [0, 1].")
-DEFAULT = Path(__file__).resolve().parents[2] / "data" / "configs" / "druglike.toml"
+DEFAULT = EXAMPLE_CONFIGS / "druglike.toml"
 FALLBACK = {"name": "qed", "component": [{"oracle": "qed", "weight": 1.0}]}
 state = st.session_state
 

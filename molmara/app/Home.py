@@ -1,7 +1,7 @@
 """molmara — Streamlit app, home page: what the app does, the run store at a glance, and the prior's proposals.
 
-Start it with `molmara app` (or `streamlit run app/Home.py -- --store molmara-runs/molmara.db`); the
-pages are in `app/pages/`. Every action is one call of molmara's public Python API.
+Start it with `molmara app` (or `streamlit run molmara/app/Home.py -- --store molmara-runs/molmara.db`); the
+pages are in `molmara/app/pages/`. Every action is one call of molmara's public Python API.
 """
 
 from __future__ import annotations

@@ -20,11 +20,11 @@ from molmara.app_support.forms import (
 from molmara.app_support.widgets import job_manager, page
 from molmara.objective import ObjectiveError
 from molmara.oracles import OracleError
+from molmara.resources import DEFAULT_PRIOR, EXAMPLE_CONFIGS
 from molmara.rl.config import RunConfigError
 from molmara.store.db import StoreError
 
 store_path = page("Launch a run", "Each run is a background job recorded in the run store; watch it on Monitor.")
-REPO = Path(__file__).resolve().parents[2]
 SOURCES = ("the Objective builder", "a TOML file", "a named task")
 SHIPPED, OTHER = "the shipped prior (MOSES GRU)", "another file…"
 state = st.session_state
@@ -114,7 +114,7 @@ if source == SOURCES[0]:
     else:
         st.info("The Objective builder has no objective in this session yet.")
 elif source == SOURCES[1]:
-    found = sorted(str(p) for p in (REPO / "data" / "configs").glob("*.toml") if "component" in p.read_text())
+    found = sorted(str(p) for p in EXAMPLE_CONFIGS.glob("*.toml") if "component" in p.read_text())
     found += sorted(str(p) for p in (Path(store_path).parent / "objectives").glob("*.toml"))
     default = found[0] if found else "objective.toml"
     st.text_input("objective TOML file", value=default, key="launch_objective_file")
@@ -124,9 +124,9 @@ else:
     st.selectbox("task", tasks.names(), key="launch_task")
 
 st.subheader("Prior")
-shipped = (REPO / "data" / "priors" / "moses_gru.prior").resolve()
+shipped = DEFAULT_PRIOR.resolve()
 folder = Path(store_path).parent
-found = {p.resolve() for p in [*(REPO / "data" / "priors").glob("*.prior"), *folder.glob("*.prior")]} - {shipped}
+found = {p.resolve() for p in [*DEFAULT_PRIOR.parent.glob("*.prior"), *folder.glob("*.prior")]} - {shipped}
 found |= {p.resolve() for p in folder.glob("priors/*.prior")}
 prior = st.selectbox("prior", [SHIPPED, *sorted(map(str, found)), OTHER], key="launch_prior_choice")
 if prior == OTHER:
