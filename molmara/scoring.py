@@ -90,7 +90,7 @@ class ScoringService:
         failed: dict[str, str] = {}
         if affordable:
             sub = batch.subset([first_index[c] for c in affordable])
-            result = self.executor.evaluate(self.objective, sub, affordable)
+            result = self.executor.evaluate(self.objective, sub)
             self.oracle_calls += len(affordable)
             for j, c in enumerate(affordable):
                 fresh[c] = (
@@ -164,7 +164,7 @@ def score_file(
     from molmara.model.corpus import read_smiles_file
 
     if not isinstance(objective, Objective):
-        objective = Objective.from_toml(Path(objective))
+        objective = Objective.from_toml_file(objective)
     smiles = read_smiles_file(input_path)
     if not smiles:
         raise ValueError(f"no SMILES in {input_path}")

@@ -48,7 +48,7 @@ def build_objective(config: RunConfig) -> Objective:
         return tasks.get(config.task)
     if isinstance(config.objective, dict):
         return Objective.from_dict(config.objective)
-    return Objective.from_toml(config.objective)
+    return Objective.from_toml_file(config.objective)
 
 
 class Trainer(TrainerState):
