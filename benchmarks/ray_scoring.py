@@ -17,7 +17,6 @@ import torch
 
 from benchmarks.common import write_result
 from molmara import load_prior, tasks
-from molmara.chem.smiles import mol_to_smiles
 from molmara.distributed import RayExecutor
 from molmara.executors import SerialExecutor, WorkerExecutor
 from molmara.oracles.base import MolBatch
@@ -25,9 +24,8 @@ from molmara.oracles.base import MolBatch
 
 def timed(executor, objective, smiles: list[str]) -> float:
     batch = MolBatch(smiles)
-    canonical = [mol_to_smiles(m) for m in batch.mols]
     started = time.perf_counter()
-    executor.evaluate(objective, batch, canonical)
+    executor.evaluate(objective, batch)
     return time.perf_counter() - started
 
 

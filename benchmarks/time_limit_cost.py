@@ -18,7 +18,6 @@ import torch
 
 from benchmarks.common import write_result
 from molmara import load_prior, tasks
-from molmara.chem.smiles import mol_to_smiles
 from molmara.executors import DEFAULT_TIME_LIMIT, SerialExecutor, WorkerExecutor
 from molmara.oracles.base import MolBatch
 
@@ -38,14 +37,13 @@ def main(argv: list[str] | None = None) -> dict:
         objective = tasks.get(name)
         serial, workers = SerialExecutor(), WorkerExecutor(1, DEFAULT_TIME_LIMIT)
         times: dict[str, list[float]] = {"serial": [], "worker": []}
-        workers.evaluate(objective, MolBatch(batches[0]), batches[0])  # start the worker once, as a run does
+        workers.evaluate(objective, MolBatch(batches[0]))  # start the worker once, as a run does
         for batch_smiles in batches:
             batch = MolBatch(batch_smiles)
-            canonical = [mol_to_smiles(m) for m in batch.mols]
             results = {}
             for label, executor in (("serial", serial), ("worker", workers)):
                 start = time.perf_counter()
-                results[label] = executor.evaluate(objective, batch, canonical)
+                results[label] = executor.evaluate(objective, batch)
                 times[label].append(time.perf_counter() - start)
             np.testing.assert_array_equal(results["serial"].scores, results["worker"].scores)
         workers.close()

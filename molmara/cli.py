@@ -70,7 +70,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from molmara.objective import Objective
     from molmara.sampling import sample_to_csv
 
-    objective = Objective.from_toml(args.objective) if args.objective else None
+    objective = Objective.from_toml_file(args.objective) if args.objective else None
     try:
         path = sample_to_csv(
             args.output,

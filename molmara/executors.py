@@ -90,7 +90,7 @@ def _serve(connection, inherited, objective: Objective, slots, limit: float) -> 
 class Executor:
     """Evaluates an objective on molecules that are not in the cache."""
 
-    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
+    def evaluate(self, objective: Objective, batch: MolBatch) -> ScoreResult:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -100,7 +100,7 @@ class Executor:
 class SerialExecutor(Executor):
     """In this process, reusing the already parsed molecules; no time limit."""
 
-    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
+    def evaluate(self, objective: Objective, batch: MolBatch) -> ScoreResult:
         return objective.evaluate(batch)
 
 
@@ -216,7 +216,7 @@ class WorkerExecutor(Executor):
         weakref.finalize(self, _stop_all, self._workers)
 
     # ------------------------------------------------------------------ scoring
-    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
+    def evaluate(self, objective: Objective, batch: MolBatch) -> ScoreResult:
         """Scores of `batch` (its SMILES as written are sent: re-parsing canonical SMILES can move a float)."""
         if objective is not self._objective:
             self.close()

@@ -180,13 +180,27 @@ class Objective:
 
     @classmethod
     def from_toml(cls, source: str | Path) -> Objective:
-        """From a TOML file path, or TOML text (anything containing a newline or '=')."""
-        text = str(source)
-        if isinstance(source, Path) or ("\n" not in text and "=" not in text):
-            path = Path(source)
-            if not path.is_file():
-                raise ObjectiveError(f"objective file not found: {path}")
-            text = path.read_text()
+        """From a TOML file (a `Path`, or a string without a line break) or from TOML text (a string with line
+        breaks: an objective always has more than one line). `from_toml_file` and `from_toml_text` say which."""
+        if isinstance(source, str) and "\n" in source:
+            return cls.from_toml_text(source)
+        return cls.from_toml_file(source)
+
+    @classmethod
+    def from_toml_file(cls, path: str | Path) -> Objective:
+        """From an objective TOML file."""
+        path = Path(path)
+        if not path.is_file():
+            raise ObjectiveError(f"objective file not found: {path}")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ObjectiveError(f"objective file {path} is not UTF-8 text (a TOML file is)") from None
+        return cls.from_toml_text(text)
+
+    @classmethod
+    def from_toml_text(cls, text: str) -> Objective:
+        """From objective TOML text."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:

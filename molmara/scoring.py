@@ -90,7 +90,7 @@ class ScoringService:
         failed: dict[str, str] = {}
         if affordable:
             sub = batch.subset([first_index[c] for c in affordable])
-            result = self.executor.evaluate(self.objective, sub, affordable)
+            result = self.executor.evaluate(self.objective, sub)
             self.oracle_calls += len(affordable)
             for j, c in enumerate(affordable):
                 fresh[c] = (
@@ -132,6 +132,33 @@ class ScoringService:
             mols=batch.mols,
         )
 
+    def state(self) -> dict:
+        """The oracle-call count and the cache as plain data, in scoring order (a run checkpoint keeps them)."""
+        return {
+            "oracle_calls": self.oracle_calls,
+            "cache_keys": list(self._cache),
+            "cache_values": [[v[0], list(v[1].values()), list(v[2].values())] for v in self._cache.values()],
+        }
+
+    def load_state(self, state: dict) -> None:
+        """Put back what `state` returned."""
+        labels = self.objective.labels
+        self._cache = {
+            k: (v[0], dict(zip(labels, v[1], strict=True)), dict(zip(labels, v[2], strict=True)))
+            for k, v in zip(state["cache_keys"], state["cache_values"], strict=True)
+        }
+        self.oracle_calls = state["oracle_calls"]
+
+    def mark(self) -> tuple[int, int]:
+        """Where the service stands (oracle calls, cached molecules), for `rewind`."""
+        return self.oracle_calls, len(self._cache)
+
+    def rewind(self, mark: tuple[int, int]) -> None:
+        """Forget what was scored since `mark` (a step that did not commit)."""
+        self.oracle_calls = mark[0]
+        for key in list(self._cache)[mark[1] :]:  # entries are appended in the order they were scored
+            del self._cache[key]
+
     def scores_by_smiles(self) -> dict[str, float]:
         """Every molecule scored so far (canonical SMILES → score), in the order of the oracle calls."""
         return {smiles: entry[0] for smiles, entry in self._cache.items()}
@@ -164,7 +191,7 @@ def score_file(
     from molmara.model.corpus import read_smiles_file
 
     if not isinstance(objective, Objective):
-        objective = Objective.from_toml(Path(objective))
+        objective = Objective.from_toml_file(objective)
     smiles = read_smiles_file(input_path)
     if not smiles:
         raise ValueError(f"no SMILES in {input_path}")

@@ -154,6 +154,11 @@ def _isomers_c11h24() -> tuple[str, list[dict]]:
     return "arithmetic", [_isomer("C11H24")]
 
 
+@_task("isomers_c7h8n2o2", "GuacaMol 'C7H8N2O2' (one of PMO's 23): closeness to the formula C7H8N2O2")
+def _isomers_c7h8n2o2() -> tuple[str, list[dict]]:
+    return "arithmetic", [_isomer("C7H8N2O2")]
+
+
 @_task("isomers_c9h10n2o2pf2cl", "GuacaMol v2 'C9H10N2O2PF2Cl': closeness to the formula C9H10N2O2PF2Cl")
 def _isomers_c9h10n2o2pf2cl() -> tuple[str, list[dict]]:
     return "arithmetic", [_isomer("C9H10N2O2PF2Cl")]
@@ -326,6 +331,11 @@ for _model, _target in (("drd2", "Dopamine D2 receptor"), ("gsk3b", "GSK-3β"), 
     _task(_model, f"{_target} activity probability from the TDC/PMO model, 0 to 1")(
         lambda m=_model: ("arithmetic", [_oracle(m)])
     )
+
+
+_task("qed", "QED, RDKit's quantitative estimate of drug-likeness (Bickerton 2012), 0 to 1: PMO's 'qed' oracle")(
+    lambda: ("arithmetic", [_oracle("qed")])
+)
 
 
 @_task(

@@ -112,3 +112,12 @@ def test_all_invalid_and_empty_batches():
     objective = Objective.from_toml(TOML)
     assert objective([]).shape == (0,)
     assert all(math.isnan(x) for x in objective(["bad", None]))
+
+
+def test_a_file_name_with_an_equals_sign_is_read_as_a_file(tmp_path):
+    path = tmp_path / "weight=2.toml"
+    Objective.from_dict({"component": [{"oracle": "qed", "weight": 2.0}]}).to_toml(path)
+    assert Objective.from_toml(str(path)).labels == ["qed"] == Objective.from_toml_file(path).labels
+    assert Objective.from_toml_text(path.read_text()).labels == ["qed"]
+    with pytest.raises(ObjectiveError, match="not found"):
+        Objective.from_toml_file(tmp_path / "weight=3.toml")

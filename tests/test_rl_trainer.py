@@ -6,8 +6,8 @@ import torch
 
 import molmara
 from molmara.rl.config import RunConfigError, load_run_config
-from molmara.rl.recorder import CsvRecorder, MemoryRecorder
 from molmara.rl.trainer import Trainer, TrainingError
+from molmara.store.recorders import CsvRecorder, MemoryRecorder
 
 QED = {"component": [{"oracle": "qed", "weight": 1.0}]}
 

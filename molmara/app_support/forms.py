@@ -12,12 +12,13 @@ import pandas as pd
 from molmara.oracles import OracleError
 from molmara.oracles import get as get_oracle
 from molmara.rl.config import RunConfig, load_run_config
+from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
 from molmara.transforms import TRANSFORMS, TransformError, apply_transform, validate_transform
 
 ROLES = ("score", "filter", "penalty")
 AGGREGATIONS = ("geometric", "arithmetic", "product")
-LOSSES = {"reinvent": "REINVENT loss", "reverse_kl": "reverse KL", "forward_kl": "forward KL"}
+LOSSES = LOSS_LABELS
 ALGORITHMS = {
     "MARA": {"mara": True},
     "plain (no MARA)": {"mara": False},

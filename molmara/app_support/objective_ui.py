@@ -201,9 +201,9 @@ def _score(objective_toml: str, smiles: tuple[str, ...]) -> pd.DataFrame:
     from molmara.executors import WorkerExecutor
     from molmara.oracles.base import MolBatch
 
-    objective = Objective.from_toml(objective_toml)
+    objective = Objective.from_toml_text(objective_toml)
     executor = WorkerExecutor(1, TEST_TIME_LIMIT)
     try:
-        return executor.evaluate(objective, MolBatch(list(smiles), objective.config.fragments), list(smiles)).to_frame()
+        return executor.evaluate(objective, MolBatch(list(smiles), objective.config.fragments)).to_frame()
     finally:
         executor.close()

@@ -14,8 +14,6 @@ import numpy as np
 from rdkit import Chem
 from rdkit.Chem import rdFingerprintGenerator
 
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint16)
-
 
 @lru_cache(maxsize=32)
 def morgan_generator(radius: int = 2, n_bits: int = 2048, features: bool = False):
@@ -53,11 +51,6 @@ def morgan_counts(
 def unpack_bits(packed: np.ndarray, n_bits: int | None = None) -> np.ndarray:
     """Packed fingerprints back to 0/1 uint8 arrays."""
     return np.unpackbits(packed, axis=-1, count=n_bits)
-
-
-def popcount(packed: np.ndarray) -> np.ndarray:
-    """Number of set bits in each packed row."""
-    return _POPCOUNT[packed].sum(axis=-1, dtype=np.int64)
 
 
 def tanimoto_matrix(a: np.ndarray, b: np.ndarray, chunk: int = 4096) -> np.ndarray:

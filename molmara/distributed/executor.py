@@ -55,7 +55,7 @@ class _ScoringWorker:
         self.executor = WorkerExecutor(1, time_limit) if time_limit is not None else SerialExecutor()
 
     def evaluate(self, smiles: list[str]) -> ScoreResult:
-        return self.executor.evaluate(self.objective, MolBatch(smiles, self.objective.config.fragments), smiles)
+        return self.executor.evaluate(self.objective, MolBatch(smiles, self.objective.config.fragments))
 
     def pid(self) -> int:
         import os
@@ -93,7 +93,7 @@ class RayExecutor(Executor):
             self._objective = objective
         return self._actors
 
-    def evaluate(self, objective: Objective, batch: MolBatch, canonical: list[str]) -> ScoreResult:
+    def evaluate(self, objective: Objective, batch: MolBatch) -> ScoreResult:
         actors = self._ensure_actors(objective)
         smiles = list(batch.smiles)  # as written: re-parsing canonical SMILES can move a float by an ulp
         n_chunks = max(1, min(len(actors), len(smiles) // self.min_chunk))

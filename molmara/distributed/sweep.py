@@ -30,8 +30,8 @@ from typing import Any
 
 from molmara.distributed.executor import init_ray
 from molmara.rl.config import RunConfig, RunConfigError, load_run_config
-from molmara.rl.recorder import Recorder
 from molmara.run_folder import name_part
+from molmara.store.recorders import Recorder
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from molmara.hits import hit_score
 from molmara.metrics.circles import check_unit_interval, circles, diverse_hits
 from molmara.metrics.distribution import unique_at_k, uniqueness
 from molmara.metrics.run_metrics import (
@@ -32,9 +33,6 @@ from molmara.metrics.run_metrics import (
     yield_at,
 )
 from molmara.metrics.scaffold_stats import cumulative_scaffolds, hit_scaffold_table, mode_coverage, scaffold_summary
-
-DEFAULT_HIT_THRESHOLD = 0.8
-"""The trainer's hit score when the config gives neither `hit_threshold` nor a numeric `tau`."""
 
 METRIC_DESCRIPTIONS = {
     "status": "how the run ended (summary.json)",
@@ -80,12 +78,8 @@ class RunData:
 
     @property
     def hit_threshold(self) -> float:
-        """The run's hit score, as the trainer chose it: `hit_threshold`, else a numeric tau, else 0.8."""
-        value = self.config.get("hit_threshold")
-        if value is None:
-            tau = self.config.get("tau")
-            value = tau if isinstance(tau, (int, float)) and not isinstance(tau, bool) else DEFAULT_HIT_THRESHOLD
-        return float(value)
+        """The run's hit score, as the trainer chose it (`molmara.hits.hit_score`)."""
+        return hit_score(self.config.get("hit_threshold"), self.config.get("tau"))
 
     @property
     def budget(self) -> int | None:

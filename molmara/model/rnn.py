@@ -65,6 +65,3 @@ class SmilesRNN(nn.Module):
         targets = ids[:, 1:]
         logp = torch.log_softmax(logits, dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
         return (logp * (targets != pad_id)).sum(dim=1)
-
-    def count_parameters(self) -> int:
-        return sum(p.numel() for p in self.parameters())

@@ -87,18 +87,6 @@ def sparse_fingerprints(batch: MolBatch, kind: str) -> list:
     return cache[key]
 
 
-def sparse_counts(mol: Chem.Mol, radius: int, features: bool) -> dict[int, int]:
-    """Unfolded Morgan counts {environment hash: count}."""
-    return morgan_generator(radius, 2048, features).GetSparseCountFingerprint(mol).GetNonzeroElements()
-
-
-def count_tanimoto(a: dict[int, int], b: dict[int, int]) -> float:
-    """Tanimoto on counts: Σ min / (Σa + Σb − Σ min), 0 for two empty fingerprints."""
-    common = sum(min(v, b[k]) for k, v in a.items() if k in b)
-    union = sum(a.values()) + sum(b.values()) - common
-    return common / union if union else 0.0
-
-
 @register
 class SimilarityOracle(Oracle):
     name = "similarity"

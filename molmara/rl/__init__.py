@@ -22,8 +22,8 @@ def open_run(
     manager); a resumed one must already be there. The trainer
     records each step into the store and into CSV files in the run folder.
     """
-    from molmara.rl.recorder import CsvRecorder, TeeRecorder
     from molmara.store import RunStore, StoreError, StoreRecorder
+    from molmara.store.recorders import CsvRecorder, TeeRecorder
 
     if not isinstance(config, RunConfig):
         config = load_run_config(config)

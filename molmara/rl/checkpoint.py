@@ -34,8 +34,7 @@ class TrainerState:
             "step": self.state.step,
             "generator": self.generator.get_state().clone(),
             "rng": self.rng.bit_generator.state,
-            "oracle_calls": self.service.oracle_calls,
-            "cached": len(self.service._cache),
+            "service": self.service.mark(),
             "filter": (Counter(df.buckets), set(df.smiles_memory)) if df is not None else None,
             "replay": dict(self.replay.items),
         }
@@ -43,17 +42,13 @@ class TrainerState:
     def _put_back(self, snapshot: dict) -> None:
         self.generator.set_state(snapshot["generator"])
         self.rng.bit_generator.state = snapshot["rng"]
-        self.service.oracle_calls = snapshot["oracle_calls"]
-        cache = self.service._cache
-        for key in list(cache)[snapshot["cached"] :]:  # entries are appended in the order they were scored
-            del cache[key]
+        self.service.rewind(snapshot["service"])
         if self.diversity_filter is not None:
             self.diversity_filter.buckets, self.diversity_filter.smiles_memory = snapshot["filter"]
         self.replay.items = snapshot["replay"]
 
     def save_checkpoint(self) -> None:
         """Write the run's whole state to `checkpoint.pt` atomically (a temporary file renamed over it)."""
-        cache = self.service._cache
         state = {
             "step": self.state.step,
             "elapsed": self.state.elapsed,
@@ -64,9 +59,7 @@ class TrainerState:
             "optimizer": self.optimizer.state_dict(),
             "generator": self.generator.get_state(),
             "rng": self.rng.bit_generator.state,
-            "oracle_calls": self.service.oracle_calls,
-            "cache_keys": list(cache),
-            "cache_values": [[v[0], list(v[1].values()), list(v[2].values())] for v in cache.values()],
+            **self.service.state(),  # oracle_calls, cache_keys, cache_values
             "replay": self.replay.state(),
             "diversity_filter": self.diversity_filter.state() if self.diversity_filter else {},
         }
@@ -97,12 +90,7 @@ class TrainerState:
         self.optimizer.load_state_dict(state["optimizer"])
         self.generator.set_state(state["generator"])
         self.rng.bit_generator.state = state["rng"]
-        labels = self.objective.labels
-        self.service._cache = {
-            k: (v[0], dict(zip(labels, v[1], strict=True)), dict(zip(labels, v[2], strict=True)))
-            for k, v in zip(state["cache_keys"], state["cache_values"], strict=True)
-        }
-        self.service.oracle_calls = state["oracle_calls"]
+        self.service.load_state(state)
         self.replay.load_state(state["replay"])
         if self.diversity_filter is not None and state["diversity_filter"]:
             self.diversity_filter.load_state(state["diversity_filter"])

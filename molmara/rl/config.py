@@ -20,6 +20,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from molmara.executors import DEFAULT_TIME_LIMIT
+from molmara.hits import DEFAULT_TAU, hit_score
+from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
 from molmara.run_folder import RunNameError, check_run_name, run_folder
 
@@ -40,6 +42,9 @@ the batch; far larger batches do not fit a workstation (a batch of 100,000,000 w
 MAX_CALLS = 10_000_000
 """The largest oracle budget (and step count): every scored molecule stays in the run's cache and checkpoint."""
 
+
+LossName = Literal[tuple(LOSS_LABELS)]
+"""The names a run config accepts for `loss` (defined by `molmara.rl.losses.LOSS_LABELS`)."""
 
 class RunConfigError(ValueError):
     """A run configuration is invalid; the message names the key and the value."""
@@ -82,11 +87,11 @@ class RunConfig(BaseModel):
     agent: str | None = Field(None, description="start the agent from this checkpoint instead of the prior")
     objective: str | dict[str, Any] | None = None
     task: str | None = None
-    loss: Literal["reinvent", "reverse_kl", "forward_kl"] = "reinvent"
+    loss: LossName = "reinvent"
     mara: bool = True
     sigma: float = Field(128.0, gt=0)
     beta: float | None = Field(None, gt=0, description="KL coefficient; 1/sigma when not set")
-    tau: float | str = 0.8
+    tau: float | str = DEFAULT_TAU
     hit_threshold: float | None = Field(
         None, ge=0.0, le=1.0, description="score counted as a hit; tau when tau is a number"
     )
@@ -172,9 +177,7 @@ class RunConfig(BaseModel):
 
     @property
     def hit_score(self) -> float:
-        if self.hit_threshold is not None:
-            return self.hit_threshold
-        return self.tau if isinstance(self.tau, float) else 0.8
+        return hit_score(self.hit_threshold, self.tau)
 
     @property
     def run_dir(self) -> Path:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import torch
 
-LOSSES = ("reinvent", "reverse_kl", "forward_kl")
+LOSS_LABELS = {"reinvent": "REINVENT loss", "reverse_kl": "reverse KL", "forward_kl": "forward KL"}
+"""The RL losses by their config name, with the label the app shows: the one list of them."""
 
 
 def leave_one_out(values: torch.Tensor) -> torch.Tensor:

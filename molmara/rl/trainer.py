@@ -28,10 +28,10 @@ from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
 from molmara.rl.interrupts import deferred_interrupts
 from molmara.rl.losses import forward_kl_loss, reinvent_loss, reverse_kl_loss
-from molmara.rl.recorder import CsvRecorder, Recorder
 from molmara.rl.replay import ReplayMemory
 from molmara.rl.rewards import BatchRewards, batch_rewards, mara_rewards
 from molmara.scoring import ScoringService
+from molmara.store.recorders import CsvRecorder, Recorder
 
 log = logging.getLogger("molmara.rl")
 
@@ -48,7 +48,7 @@ def build_objective(config: RunConfig) -> Objective:
         return tasks.get(config.task)
     if isinstance(config.objective, dict):
         return Objective.from_dict(config.objective)
-    return Objective.from_toml(config.objective)
+    return Objective.from_toml_file(config.objective)
 
 
 class Trainer(TrainerState):

@@ -1,7 +1,8 @@
 """Where a run's per-step records and scored molecules go.
 
 `Recorder` is the interface the trainer writes through; `molmara.store.StoreRecorder` backs it with
-the SQLite run store. `CsvRecorder` writes `steps.csv` and `molecules.csv` in the run folder, the molecules with
+the SQLite run store. They live beside the store, so that the store never imports the RL layer.
+`CsvRecorder` writes `steps.csv` and `molecules.csv` in the run folder, the molecules with
 REINVENT 4's columns (SMILES, Score, Agent, Prior, Target, Scaffold, <component>, <component> (raw),
 step) so that existing REINVENT notebooks read molmara runs.
 """
