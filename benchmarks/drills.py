@@ -11,6 +11,8 @@
 - **hostile run names** into a real store and output folder: escapes (anything written outside the output).
 - **damaged priors**: 4 KiB flipped at `--flips` places of a saved prior. Counted: silent loads.
 - **damaged stores**: 8 KiB flipped at several places, or truncated. Counted: stores that take a new run.
+- **damaged run checkpoints**: 4 KiB flipped at `--flips` places of a real run's checkpoint, loaded as a resume
+  loads it. Counted: silent loads.
 - **kill -9** of RL runs and of batch sampling, and reads while runs write: see `benchmarks/drills_kill.py`.
 
     python -m benchmarks.drills --junk 1048
@@ -166,6 +168,42 @@ def drill_priors(folder: Path, flips: int, seed: int) -> dict:
     return counts
 
 
+def drill_checkpoints(folder: Path, flips: int, seed: int) -> dict:
+    """A real run checkpoint with 4 KiB flipped at `flips` places, each loaded the way a resume loads it."""
+    from molmara.model.prior import CheckpointError
+    from molmara.rl.trainer import Trainer
+    from molmara.store.recorders import MemoryRecorder
+
+    config = load_run_config(
+        {"task": "drd2_qed_sa", "batch_size": 16, "max_steps": 2, "device": "cpu", "output": str(folder)}
+    )
+    trainer = Trainer(config, MemoryRecorder())
+    for _ in range(2):
+        trainer.step()
+    trainer.save_checkpoint()
+    trainer.service.close()
+    path = trainer.checkpoint_path
+    data = path.read_bytes()
+    rng = random.Random(seed)
+    counts = {"damaged": flips, "silent_loads": 0, "refused": 0, "crashes": 0}
+    for _ in range(flips):
+        damaged = bytearray(data)
+        at = rng.randrange(0, len(data) - 4096)
+        damaged[at : at + 4096] = bytes(b ^ 0xFF for b in damaged[at : at + 4096])
+        path.write_bytes(bytes(damaged))
+        fresh = Trainer(config, MemoryRecorder())
+        try:
+            fresh.load_checkpoint()
+            counts["silent_loads"] += 1
+        except CheckpointError:
+            counts["refused"] += 1
+        except Exception:  # what the drill counts
+            counts["crashes"] += 1
+        finally:
+            fresh.service.close()
+    return counts
+
+
 def drill_stores(folder: Path) -> dict:
     source = folder / "store.db"
     with RunStore(source) as store:
@@ -215,7 +253,7 @@ def main(argv: list[str] | None = None) -> dict:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for sub in ("names", "priors", "stores"):
+        for sub in ("names", "priors", "stores", "checkpoints"):
             (folder / sub).mkdir()
         results = {
             "junk": drill_junk(junk_smiles(args.junk, args.seed), objectives, args.slow_s, args.limit_s),
@@ -223,6 +261,7 @@ def main(argv: list[str] | None = None) -> dict:
             "names": drill_names(folder / "names"),
             "priors": drill_priors(folder / "priors", args.flips, args.seed),
             "stores": drill_stores(folder / "stores"),
+            "checkpoints": drill_checkpoints(folder / "checkpoints", args.flips, args.seed),
             "runs": drill_runs(folder / "runs", args.kill_runs, args.kills, args.run_steps, 32, rng),
             "sampling": drill_sampling(folder / "sampling", args.sample_jobs, args.kills, args.sample_n, rng),
         }
@@ -233,6 +272,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def report(results: dict, objectives: list[str], args: argparse.Namespace) -> str:
     j, c, n, p, s, r, m = (results[k] for k in ("junk", "configs", "names", "priors", "stores", "runs", "sampling"))
+    k = results["checkpoints"]
     return (
         "| drill | volume | crashes or refusals | hangs | escapes | silent misreads, accepts or differences |\n"
         "|---|---|---|---|---|---|\n"
@@ -242,6 +282,7 @@ def report(results: dict, objectives: list[str], args: argparse.Namespace) -> st
         f"| hostile run names (config and store) | {n['names']} | – | – | {n['escapes']} | {n['accepted']} |\n"
         f"| priors with 4 KiB flipped | {p['damaged']} | {p['crashes']} | – | – | {p['silent_loads']} |\n"
         f"| stores flipped or truncated | {s['damaged']} | {s['crashes']} | – | – | {s['took_a_run']} |\n"
+        f"| run checkpoints with 4 KiB flipped | {k['damaged']} | {k['crashes']} | – | – | {k['silent_loads']} |\n"
         f"| kill -9 of RL runs ({r['runs']} runs, {args.run_steps} steps of 32), resumed | {r['kills']} kills | "
         f"{r['refused']} | – | – | {r['differ']} differ; {r['left_running']} left running; "
         f"{r['store_damaged']} stores damaged |\n"

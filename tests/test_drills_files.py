@@ -85,6 +85,19 @@ def test_a_damaged_run_checkpoint_is_refused_on_resume(tiny_prior_path, tmp_path
     )  # fmt: skip
     Trainer(config, MemoryRecorder()).run()
     checkpoint = config.run_dir / "checkpoint.pt"
+    intact = checkpoint.read_bytes()
+    # beyond the weights: optimiser moments, the score cache, the generator — each is part of what resumes
+    for spoil in (
+        lambda s: s["optimizer"]["state"][0]["exp_avg"].add_(1e-3),
+        lambda s: s["cache_values"][0].__setitem__(0, 0.123456),
+        lambda s: s["generator"].__setitem__(0, s["generator"][0] ^ 1),
+    ):
+        state = torch.load(checkpoint, weights_only=True)
+        spoil(state)
+        torch.save(state, checkpoint)
+        with pytest.raises(CheckpointError, match="state does not match the digest"):
+            Trainer(config, MemoryRecorder()).run(resume=True)
+        checkpoint.write_bytes(intact)
     state = torch.load(checkpoint, weights_only=True)
     state["agent"] = {k: v * 2 for k, v in state["agent"].items()}
     torch.save(state, checkpoint)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
+from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, state_digest, tensor_digest
 from molmara.model.prior import CheckpointError
 
 
@@ -63,6 +63,7 @@ class TrainerState:
             "replay": self.replay.state(),
             "diversity_filter": self.diversity_filter.state() if self.diversity_filter else {},
         }
+        state["state_digest"] = state_digest(state)
         self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.checkpoint_path.with_name("checkpoint.pt.tmp")
         torch.save(state, tmp)
@@ -76,6 +77,9 @@ class TrainerState:
         try:
             state = read_torch_file(self.checkpoint_path, "run checkpoint")
             check_digest(state["agent"], state.get("agent_digest"), where)
+            recorded = state.pop("state_digest", None)  # checkpoints written before it have none
+            if recorded is not None and state_digest(state) != recorded:
+                raise IntegrityError(f"{where} is damaged: its state does not match the digest recorded when written")
             self._restore(state)
         except IntegrityError as err:
             raise CheckpointError(str(err)) from None
