@@ -41,7 +41,7 @@ def cmd_export_prior(args: argparse.Namespace) -> int:
     print(
         f"wrote {out} (REINVENT 4 'Reinvent' model: load it as prior_file or agent_file). On "
         f"{int(both.sum()):,} SMILES sampled from it, its likelihoods differ by at most {gap:.2g} nats from "
-        "molmara's (molmara's padding token, which REINVENT has not, held that probability)"
+        "molmara's (any gap is the probability molmara's padding token held: REINVENT has no such token)"
     )
     return 0
 
