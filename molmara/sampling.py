@@ -24,8 +24,10 @@ import torch
 from tqdm.auto import tqdm
 
 from molmara.chem.smiles import mol_to_smiles, to_mols
+from molmara.executors import DEFAULT_TIME_LIMIT, make_executor
 from molmara.model.prior import DEFAULT_PRIOR, Prior, load_prior
 from molmara.objective import Objective
+from molmara.oracles.base import MolBatch
 
 MAX_SAMPLE_BATCH = 65_536
 """Molecules sampled at once, at most: the chunk and its scores are held in memory before they are written."""
@@ -67,13 +69,15 @@ def sample_to_csv(
     objective: Objective | None = None,
     min_score: float | None = None,
     max_sampled: int | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> Path:
     """Write `n` rows of sampled SMILES (SMILES, NLL and, with an objective, Score and components).
 
     `unique` keeps only the first occurrence of each valid molecule; `min_score` (needs an objective)
     keeps only molecules scoring at least that. Invalid SMILES are written unless `unique` or an
     objective is given. Sampling stops after `max_sampled` molecules (default 100·n) if filters keep
-    too few. See the module docstring for resuming.
+    too few. Scoring runs in a worker with `time_limit` seconds an oracle a molecule (None: no limit); a
+    molecule over it scores NaN. See the module docstring for resuming.
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
@@ -125,45 +129,51 @@ def sample_to_csv(
     if objective is not None:
         columns += ["Score", *(c for label in objective.labels for c in (label, f"{label} (raw)"))]
     mode = "r+" if resumed else "w"
-    with (
-        open(partial, mode, newline="") as handle,
-        tqdm(
-            total=n,
-            initial=written,
-            unit="mol",
-            disable=not progress,
-            mininterval=0.5 if sys.stderr.isatty() else 30,
-        ) as bar,
-    ):
-        if resumed:
-            handle.truncate(offset)  # drop a chunk that was being written when the job stopped
-            handle.seek(offset)
-            if unique:
-                seen = _canonical_in_file(partial, offset)
-            print(f"resuming {output}: {written:,} of {n:,} rows already written", file=sys.stderr, flush=True)
-        else:
-            csv.writer(handle).writerow(columns)
-        while written < n and sampled < max_sampled:
-            result = prior.sample(batch_size, temperature, batch_size, generator=generator)
-            sampled += len(result.smiles)
-            rows = _chunk_rows(result, objective, unique, min_score, seen, n - written)
-            text = io.StringIO()
-            csv.writer(text).writerows(rows)
-            handle.write(text.getvalue())
-            handle.flush()
-            written += len(rows)
-            state = {
-                "job": job.fingerprint(),
-                "seed": seed,
-                "written": written,
-                "sampled": sampled,
-                "bytes": handle.tell(),
-                "generator": generator.get_state().tolist(),
-            }
-            tmp = state_path.with_name(state_path.name + ".tmp")
-            tmp.write_text(json.dumps(state))
-            tmp.replace(state_path)
-            bar.update(len(rows))
+    scorer = make_executor(1, time_limit) if objective is not None else None  # the per-molecule time limit
+    try:
+        with (
+            open(partial, mode, newline="") as handle,
+            tqdm(
+                total=n,
+                initial=written,
+                unit="mol",
+                disable=not progress,
+                mininterval=0.5 if sys.stderr.isatty() else 30,
+            ) as bar,
+        ):
+            if resumed:
+                handle.truncate(offset)  # drop a chunk that was being written when the job stopped
+                handle.seek(offset)
+                if unique:
+                    seen = _canonical_in_file(partial, offset)
+                print(f"resuming {output}: {written:,} of {n:,} rows already written", file=sys.stderr, flush=True)
+            else:
+                csv.writer(handle).writerow(columns)
+            while written < n and sampled < max_sampled:
+                result = prior.sample(batch_size, temperature, batch_size, generator=generator)
+                sampled += len(result.smiles)
+                rows = _chunk_rows(result, objective, scorer, unique, min_score, seen, n - written)
+                text = io.StringIO()
+                csv.writer(text).writerows(rows)
+                handle.write(text.getvalue())
+                handle.flush()
+                written += len(rows)
+                state = {
+                    "job": job.fingerprint(),
+                    "seed": seed,
+                    "written": written,
+                    "sampled": sampled,
+                    "bytes": handle.tell(),
+                    "generator": generator.get_state().tolist(),
+                }
+                tmp = state_path.with_name(state_path.name + ".tmp")
+                tmp.write_text(json.dumps(state))
+                tmp.replace(state_path)
+                bar.update(len(rows))
+    finally:
+        if scorer is not None:
+            scorer.close()
+
     if written < n:
         raise RuntimeError(
             f"sampled {sampled:,} molecules but only {written:,} passed the filters (wanted {n:,}); "
@@ -183,7 +193,7 @@ def _read_state(path: Path) -> dict:
     return state if isinstance(state, dict) else {}
 
 
-def _chunk_rows(result, objective, unique, min_score, seen: set[str], room: int) -> list[list[str]]:
+def _chunk_rows(result, objective, scorer, unique, min_score, seen: set[str], room: int) -> list[list[str]]:
     """The rows of one sampled chunk that pass the filters, at most `room` of them; `seen` is updated."""
     smiles = result.smiles
     candidates = list(range(len(smiles)))
@@ -201,7 +211,7 @@ def _chunk_rows(result, objective, unique, min_score, seen: set[str], room: int)
         candidates = fresh
     scored, where = None, {}
     if objective is not None and candidates:
-        scored = objective.evaluate([smiles[i] for i in candidates])
+        scored = scorer.evaluate(objective, MolBatch([smiles[i] for i in candidates], objective.config.fragments))
         where = {i: j for j, i in enumerate(candidates)}
         if min_score is not None:
             scores = np.nan_to_num(scored.scores, nan=-np.inf)

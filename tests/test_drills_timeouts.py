@@ -182,3 +182,14 @@ def test_the_app_test_panel_answers_for_a_molecule_that_hangs(monkeypatch):
     table = objective_ui._score.__wrapped__(tasks.get("deco_hop").to_toml(), (NORMAL[2], "C1" + "C(N)" * 29 + "C1"))
     assert table["invalid_reason"].tolist()[0] == "" and table["invalid_reason"].tolist()[1].startswith("timed out")
     assert np.isfinite(table["Score"][0]) and np.isnan(table["Score"][1])
+
+
+def test_batch_sampling_with_an_objective_scores_under_the_limit(tmp_path, tiny_prior):
+    from molmara.sampling import sample_to_file
+
+    objective = objective_of("drill_stuck_on_bromine")
+    out = sample_to_file(
+        tmp_path / "scored.csv", 40, prior=tiny_prior, seed=3, objective=objective, time_limit=1.0, progress=False
+    )
+    table = pd.read_csv(out)
+    assert len(table) == 40 and table["Score"].notna().any()
