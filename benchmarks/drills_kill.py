@@ -108,8 +108,12 @@ def killed_after(command: list[str], delay: float) -> bool:
         return True
 
 
-def drill_runs(folder: Path, runs: int, kills: int, steps: int, batch: int, rng: random.Random) -> dict:
-    counts = {"runs": runs, "kills": 0, "refused": 0, "differ": 0, "left_running": 0, "store_damaged": 0}
+def drill_runs(
+    folder: Path, runs: int, kills: int, steps: int, batch: int, rng: random.Random, min_reads: int = 30_000
+) -> dict:
+    """`runs` copies killed `kills` times each, and more copies (up to `runs` more) until the readers have read
+    `min_reads` times while runs wrote."""
+    counts = {"runs": 0, "kills": 0, "refused": 0, "differ": 0, "left_running": 0, "store_damaged": 0}
     reference = write_run_config(folder, "reference", steps, batch)
     store_path = folder / "runs" / "molmara.db"
     readers = [Reader(store_path) for _ in range(2)]
@@ -123,14 +127,17 @@ def drill_runs(folder: Path, runs: int, kills: int, steps: int, batch: int, rng:
     counts["molecules_compared"] = len(expected[0])
     if not len(expected[0]) or len(expected[1]) != steps:
         raise RuntimeError("the reference run recorded nothing to compare")
-    for copy in range(runs):
+    copy = 0
+    while copy < runs or (sum(r.reads for r in readers) < min_reads and copy < 2 * runs):
         name = f"killed-{copy}"
+        copy += 1
         config = write_run_config(folder, name, steps, batch)
         checkpoint = folder / "runs" / name / "checkpoint.pt"
 
         def command(config: Path = config, checkpoint: Path = checkpoint) -> list[str]:
             return [*MOLMARA, "run", str(config), "--quiet", *(["--resume"] if checkpoint.exists() else [])]
 
+        counts["runs"] += 1
         for _ in range(kills):
             counts["kills"] += killed_after(command(), rng.uniform(0.5, wall))
         code, _, err = timed_run(command())
