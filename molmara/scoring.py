@@ -159,6 +159,11 @@ class ScoringService:
         for key in list(self._cache)[mark[1] :]:  # entries are appended in the order they were scored
             del self._cache[key]
 
+    def top_scores(self, k: int) -> np.ndarray:
+        """The `k` best scores of the molecules scored so far, highest first (fewer when fewer were scored)."""
+        scores = np.fromiter((entry[0] for entry in self._cache.values()), dtype=np.float64, count=len(self._cache))
+        return np.sort(scores)[::-1][:k]
+
     def scores_by_smiles(self) -> dict[str, float]:
         """Every molecule scored so far (canonical SMILES → score), in the order of the oracle calls."""
         return {smiles: entry[0] for smiles, entry in self._cache.items()}

@@ -22,6 +22,8 @@ class RunState:
     hits: set[str] = field(default_factory=set)
     hit_scaffolds: set[str] = field(default_factory=set)
     status: str = "running"
+    plateau: int = 0
+    """Steps in a row whose best scores did not change (`RunConfig.plateau`)."""
 
 
 class TrainerState:
@@ -54,6 +56,7 @@ class TrainerState:
             "elapsed": self.state.elapsed,
             "hits": sorted(self.state.hits),
             "hit_scaffolds": sorted(self.state.hit_scaffolds),
+            "plateau": self.state.plateau,
             "agent": self.agent.model.state_dict(),
             "agent_digest": tensor_digest(self.agent.model.state_dict()),
             "optimizer": self.optimizer.state_dict(),
@@ -98,4 +101,7 @@ class TrainerState:
         self.replay.load_state(state["replay"])
         if self.diversity_filter is not None and state["diversity_filter"]:
             self.diversity_filter.load_state(state["diversity_filter"])
-        self.state = RunState(state["step"], state["elapsed"], set(state["hits"]), set(state["hit_scaffolds"]))
+        self.state = RunState(
+            state["step"], state["elapsed"], set(state["hits"]), set(state["hit_scaffolds"]),
+            plateau=int(state.get("plateau", 0)),  # checkpoints written before the plateau rule have none
+        )  # fmt: skip

@@ -23,6 +23,7 @@ from molmara.executors import DEFAULT_TIME_LIMIT
 from molmara.hits import DEFAULT_TAU, hit_score
 from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
+from molmara.rl.replay import ReplayMode
 from molmara.run_folder import RunNameError, check_run_name, run_folder
 
 if sys.version_info >= (3, 11):
@@ -61,11 +62,26 @@ class DiversityFilterConfig(BaseModel):
 
 
 class ReplayConfig(BaseModel):
-    """Experience replay as REINVENT 4's inception: the best molecules so far join each loss."""
+    """Experience replay: the best molecules so far join each loss (see `molmara.rl.replay` for the two modes)."""
 
     model_config = STRICT
     memory_size: int = Field(0, ge=0, description="0 turns replay off (REINVENT 4's inception keeps 50)")
     sample_size: int = Field(10, ge=1)
+    mode: ReplayMode = Field(
+        "reinvent4",
+        description="'reinvent4': add the batch, then draw uniformly (REINVENT 4's inception); 'pmo': draw in "
+        "proportion to reward once the memory holds more than sample_size, then add the batch (PMO's REINVENT)",
+    )
+
+
+class PlateauConfig(BaseModel):
+    """PMO's early stop: end the run when its `top` best scores have not changed for `patience` steps in a row,
+    counted once more than `min_calls` oracle calls are spent (mol_opt's `patience`; 0 turns it off)."""
+
+    model_config = STRICT
+    patience: int = Field(0, ge=0)
+    top: int = Field(100, ge=1)
+    min_calls: int = Field(1000, ge=0)
 
 
 class CollapseConfig(BaseModel):
@@ -107,6 +123,12 @@ class RunConfig(BaseModel):
         description="repeats of a molecule within a batch: 'zero' reward 0 in the loss (REINVENT 4), "
         "'drop' out of the loss (Saturn), 'keep' full score (ablation only)",
     )
+    likelihood_penalty: float = Field(
+        0.0,
+        ge=0,
+        description="adds this × mean(−1/log π_agent) over the rows in the loss, which penalises likely "
+        "sequences (PMO's REINVENT uses 5000; 0: off, as in REINVENT 4)",
+    )
     temperature: float = Field(1.0, gt=0)
     max_oracle_calls: int | None = Field(
         2000, ge=1, le=MAX_CALLS, description="unique molecules scored; each stays in the score cache"
@@ -116,6 +138,7 @@ class RunConfig(BaseModel):
     replay: ReplayConfig = Field(default_factory=ReplayConfig)
     diversity_filter: DiversityFilterConfig = Field(default_factory=DiversityFilterConfig)
     collapse: CollapseConfig = Field(default_factory=CollapseConfig)
+    plateau: PlateauConfig = Field(default_factory=PlateauConfig)
     checkpoint_every: int = Field(10, ge=1)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     device: str = "auto"

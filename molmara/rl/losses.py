@@ -51,3 +51,12 @@ def forward_kl_loss(
     """REINFORCE on R (leave-one-out baseline) and maximum likelihood of prior samples weighted by β."""
     advantage = rewards - leave_one_out(rewards)
     return -torch.mean(advantage * agent_logp) - beta * torch.mean(agent_logp_on_prior_samples)
+
+
+def likelihood_penalty(agent_logp: torch.Tensor) -> torch.Tensor:
+    """mean(−1/log π_agent): PMO's REINVENT regulariser (mol_opt `main/reinvent/run.py`, weight 5000 there).
+
+    log π < 0, so each term is 1/|log π|: it grows as a sequence becomes more likely, and its gradient pushes
+    the likelihood of every sequence in the loss down, most for the likeliest ones.
+    """
+    return -torch.mean(1.0 / agent_logp)

@@ -1,14 +1,29 @@
-"""Experience replay as REINVENT 4's inception (`memories/inception.py`): the best unique molecules so far.
+"""Experience replay: a memory of the best unique molecules so far, and a draw from it each step.
 
-Each step the batch's molecules are added first (with the reward after the duplicate rule and the
-diversity filter), then the replay sample is drawn. A molecule already in the memory keeps its first
-entry; the memory is sorted by reward, highest first (ties keep their order of arrival), and cut to its
-size. Each entry also keeps the SMILES as sampled, which is what the agent's likelihood is taken of.
+Two modes, each its reference's order and draw (`ReplayConfig.mode`):
+
+- `"reinvent4"` (REINVENT 4's inception, `memories/inception.py`): the batch's molecules are added first,
+  then up to `sample_size` entries are drawn uniformly at random.
+- `"pmo"` (PMO's REINVENT, mol_opt `main/reinvent/run.py` and `data_structs.Experience`): once the memory
+  holds more than `sample_size` entries, `sample_size` of them are drawn without replacement with
+  probability proportional to reward + 1e-10; then the batch's molecules are added.
+
+In both, a molecule already in the memory keeps its first entry; the memory is sorted by reward, highest
+first (ties keep their order of arrival), and cut to its size. What is stored is the reward after the batch
+rules (`molmara.rl.rewards`: repeats and the diversity filter), and each entry also keeps the SMILES as
+sampled, which is what the agent's likelihood is taken of.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+
+ReplayMode = Literal["reinvent4", "pmo"]
+
+PMO_EPSILON = 1e-10
+"""Added to every reward before PMO's proportional draw (mol_opt's), so that zero-reward entries can be drawn."""
 
 
 class ReplayMemory:
@@ -29,13 +44,29 @@ class ReplayMemory:
             ranked = sorted(self.items.items(), key=lambda kv: -kv[1][0])  # stable: ties keep arrival order
             self.items = dict(ranked[: self.size])
 
-    def sample(self, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
-        """Up to `n` distinct entries drawn at random: their sampled SMILES and rewards."""
+    def sample(self, n: int, rng: np.random.Generator, weighted: bool = False) -> tuple[list[str], np.ndarray]:
+        """Up to `n` distinct entries: their sampled SMILES and rewards. Uniform, or (`weighted`) with
+        probability proportional to reward + `PMO_EPSILON` (negative rewards count as 0)."""
         if not self.items or n <= 0:
             return [], np.zeros(0)
         entries = list(self.items.values())
-        chosen = rng.choice(len(entries), size=min(n, len(entries)), replace=False)
+        p = None
+        if weighted:
+            weights = np.clip(np.array([reward for reward, _ in entries], dtype=np.float64), 0.0, None) + PMO_EPSILON
+            p = weights / weights.sum()
+        chosen = rng.choice(len(entries), size=min(n, len(entries)), replace=False, p=p)
         return [entries[i][1] for i in chosen], np.array([entries[i][0] for i in chosen], dtype=np.float64)
+
+    def step(
+        self, mode: ReplayMode, n: int, rng: np.random.Generator, canonical: list[str], rewards, sampled: list[str]
+    ) -> tuple[list[str], np.ndarray]:
+        """One step's add and draw in the order of `mode` (see the module docstring); returns the draw."""
+        if mode == "pmo":
+            drawn = self.sample(n, rng, weighted=True) if len(self) > n else ([], np.zeros(0))
+            self.add(canonical, rewards, sampled)
+            return drawn
+        self.add(canonical, rewards, sampled)
+        return self.sample(n, rng)
 
     def state(self) -> list[list]:
         """The entries in order, for a checkpoint."""

@@ -27,7 +27,7 @@ from molmara.rl.checkpoint import RunState, TrainerState
 from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
 from molmara.rl.interrupts import deferred_interrupts
-from molmara.rl.losses import forward_kl_loss, reinvent_loss, reverse_kl_loss
+from molmara.rl.losses import forward_kl_loss, likelihood_penalty, reinvent_loss, reverse_kl_loss
 from molmara.rl.replay import ReplayMemory
 from molmara.rl.rewards import BatchRewards, batch_rewards, mara_rewards
 from molmara.scoring import ScoringService
@@ -118,6 +118,7 @@ class Trainer(TrainerState):
         config, started = self.config, time.time()
         self.agent.model.train()
         sample = self.agent.sample(config.batch_size, config.temperature, generator=self.generator)
+        top_before = self._plateau_scores()
         scored = self.service.score(sample.smiles)
         scorable = scored.valid & ~scored.over_budget
         if scorable.any() and not np.isfinite(scored.scores[scorable]).any():
@@ -126,10 +127,16 @@ class Trainer(TrainerState):
         batch = batch_rewards(
             scored.canonical, scored.scores, scored.over_budget, scaffolds, config.duplicates, self.diversity_filter
         )
-        # replay in REINVENT 4's order: the batch's scored first copies go in (filtered rewards), then the draw
+        # replay in its mode's order (`molmara.rl.replay`): the batch's scored first copies, with filtered rewards
         kept = np.flatnonzero(batch.eligible)
-        self.replay.add([scored.canonical[i] for i in kept], batch.rewards[kept], [sample.smiles[i] for i in kept])
-        replay_smiles, replay_rewards = self.replay.sample(config.replay.sample_size, self.rng)
+        replay_smiles, replay_rewards = self.replay.step(
+            config.replay.mode,
+            config.replay.sample_size,
+            self.rng,
+            [scored.canonical[i] for i in kept],
+            batch.rewards[kept],
+            [sample.smiles[i] for i in kept],
+        )
         sequences = sample.sequences
         if replay_smiles:
             replay_ids, encodable = self.agent.encode_batch(replay_smiles)
@@ -160,6 +167,7 @@ class Trainer(TrainerState):
             self.optimizer.step()
             self.state.step += 1
             self.state.elapsed += time.time() - started
+            self._count_plateau(top_before)
             record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, batch)
             self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
             self.recorder.record_step(record)
@@ -168,16 +176,37 @@ class Trainer(TrainerState):
         return record
 
     def _loss(self, agent_logp: torch.Tensor, prior_logp: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
-        """The configured loss over the rows in the loss (batch first, then replay)."""
+        """The configured loss over the rows in the loss (batch first, then replay), plus the likelihood penalty."""
         config, beta = self.config, self.config.kl_beta
         if config.loss == "reinvent":
-            return reinvent_loss(agent_logp, prior_logp, rewards, sigma=1.0 / beta)
-        if config.loss == "reverse_kl":
-            return reverse_kl_loss(agent_logp, prior_logp, rewards, beta)
-        with torch.no_grad():
-            prior_sample = self.prior.sample(config.batch_size, generator=self.generator)
-        on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
-        return forward_kl_loss(agent_logp, rewards, on_prior, beta)
+            loss = reinvent_loss(agent_logp, prior_logp, rewards, sigma=1.0 / beta)
+        elif config.loss == "reverse_kl":
+            loss = reverse_kl_loss(agent_logp, prior_logp, rewards, beta)
+        else:
+            with torch.no_grad():
+                prior_sample = self.prior.sample(config.batch_size, generator=self.generator)
+            on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
+            loss = forward_kl_loss(agent_logp, rewards, on_prior, beta)
+        if config.likelihood_penalty:
+            loss = loss + config.likelihood_penalty * likelihood_penalty(agent_logp)
+        return loss
+
+    # ------------------------------------------------------------------ PMO's early stop
+    def _plateau_scores(self) -> np.ndarray | None:
+        """The best `plateau.top` scores so far (None when the rule is off or fewer molecules were scored)."""
+        rule = self.config.plateau
+        if not rule.patience or self.service.oracle_calls <= rule.top:
+            return None
+        return self.service.top_scores(rule.top)
+
+    def _count_plateau(self, before: np.ndarray | None) -> None:
+        """After a step past `plateau.min_calls`: one more plateau step if the best scores did not change, else 0."""
+        rule = self.config.plateau
+        if not rule.patience or self.service.oracle_calls <= rule.min_calls:
+            return
+        after = self.service.top_scores(rule.top)
+        unchanged = before is not None and np.array_equal(before, after)
+        self.state.plateau = self.state.plateau + 1 if unchanged else 0
 
     def _record(self, scored, scaffolds, agent_logp, prior_logp, loss, mara, batch: BatchRewards) -> dict:
         n = len(scored.smiles)
@@ -263,7 +292,22 @@ class Trainer(TrainerState):
             return False
         if c.max_steps is not None and self.state.step >= c.max_steps:
             return False
+        if c.plateau.patience and self.state.plateau >= c.plateau.patience:
+            return False
         return c.max_seconds is None or self.state.elapsed < c.max_seconds
+
+    def stop_reason(self) -> str:
+        """Why the run stopped (or would stop now): the budget that ended it, or "" while it can go on."""
+        c = self.config
+        if self.service.exhausted:
+            return "oracle budget"
+        if c.plateau.patience and self.state.plateau >= c.plateau.patience:
+            return "plateau"
+        if c.max_steps is not None and self.state.step >= c.max_steps:
+            return "step cap"
+        if c.max_seconds is not None and self.state.elapsed >= c.max_seconds:
+            return "time"
+        return ""
 
     def run(self, resume: bool = False) -> RunState:
         """Train until a budget is spent (or a collapse stops the run); returns the final state."""
@@ -305,6 +349,7 @@ class Trainer(TrainerState):
             "hits": len(self.state.hits),
             "unique_hit_scaffolds": len(self.state.hit_scaffolds),
             "elapsed_s": round(self.state.elapsed, 1),
+            "stop_reason": self.stop_reason(),
         }
 
 
