@@ -27,9 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import rows as rows_file
 from benchmarks.common import RESULTS, command, cpu_model, write_result
 from benchmarks.mvr_analysis import DIAGNOSTICS, METRICS, markdown, mode_share_table, run_metrics, summarise
 from benchmarks.mvr_design import ARMS, CORE, MODES, TASKS, Settings, prior_digest, run_config
+from benchmarks.rows import append_row, machines_of, read_rows
 
 KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "sigma", "prior", "core"]
 """What identifies a run in the raw CSV: a row with the same key is not run again (`prior`: the prior
@@ -102,10 +104,6 @@ def key_of(task: str, arm: str, seed: int, settings: Settings, prior: str) -> tu
     return (
         task, arm, int(seed), int(s.budget), int(s.batch_size), float(s.learning_rate), float(s.sigma), prior, CORE
     )  # fmt: skip
-
-
-def read_rows(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"prior": str}) if path.is_file() else pd.DataFrame()
 
 
 def row_key(row) -> tuple:
@@ -190,41 +188,9 @@ def machine_label(device: str) -> str:
     return cpu_model()
 
 
-def append_row(path: Path, row: dict) -> None:
-    """Append one raw row (header on a new file; columns of an existing file kept in its order)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = pd.DataFrame([row])
-    if path.is_file():
-        columns = list(pd.read_csv(path, nrows=0).columns)
-        table = table.reindex(columns=columns + [c for c in table.columns if c not in columns])
-        if list(table.columns) != columns:  # a new column: rewrite the file with it
-            pd.concat([pd.read_csv(path), table]).to_csv(path, index=False)
-            return
-    table.to_csv(path, mode="a", header=not path.is_file(), index=False)
-
-
 def import_rows(source: Path, raw_path: Path) -> int:
     """Append the rows of `source` whose key is not in `raw_path` yet; the number appended."""
-    incoming = read_rows(source)
-    if incoming.empty:
-        return 0
-    done = done_keys(read_rows(raw_path))
-    added = 0
-    for row in incoming.to_dict("records"):
-        key = row_key(row)
-        if key not in done:
-            append_row(raw_path, row)
-            done.add(key)
-            added += 1
-    return added
-
-
-def machines_of(rows: pd.DataFrame) -> str:
-    """Where the rows were measured, with how many rows each."""
-    if "machine" not in rows:
-        return "not recorded"
-    counts = rows["machine"].fillna("not recorded").value_counts()
-    return "; ".join(f"{machine} ({n} runs)" for machine, n in counts.items())
+    return rows_file.import_rows(source, raw_path, row_key)
 
 
 def write_summary(

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pandas as pd
-
 from benchmarks.mvr_design import MODES, TASKS
+from benchmarks.parallel import run_jobs
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,53 +61,17 @@ def command(task: str, arm: str, seed: int, args: argparse.Namespace) -> list[st
     ]  # fmt: skip
 
 
-def merge(out: Path, name: str) -> Path | None:
-    """Concatenate the per-run raw rows into `out/<name>_runs.csv`."""
-    parts = sorted((out / "parts").glob("*_runs.csv"))
-    if not parts:
-        return None
-    rows = pd.concat([pd.read_csv(p, dtype={"prior": str}) for p in parts], ignore_index=True)
-    path = out / f"{name}_runs.csv"
-    rows.to_csv(path, index=False)
-    return path
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "logs").mkdir(exist_ok=True)
-    pending = plan(args)
-    running: dict[tuple, tuple[subprocess.Popen, float, object]] = {}
-    started_at = time.time()
-    outcome: dict[str, int] = {"finished": 0, "failed": 0, "killed": 0, "not started": 0}
-    while pending or running:
-        elapsed = time.time() - started_at
-        while pending and len(running) < args.workers and elapsed < args.stop_starting_s:
-            job = pending.pop(0)
-            log = open(args.out / "logs" / f"{job[0]}-{job[1]}-s{job[2]}.log", "w")  # noqa: SIM115 - closed below
-            process = subprocess.Popen(command(*job, args), stdout=log, stderr=subprocess.STDOUT)
-            running[job] = (process, time.time(), log)
-        if elapsed >= args.stop_starting_s and pending:
-            outcome["not started"] += len(pending)
-            pending.clear()
-        for job, (process, since, log) in list(running.items()):
-            code = process.poll()
-            if code is None and elapsed >= args.kill_s:
-                process.kill()
-                process.wait()
-                outcome["killed"] += 1
-                print(f"killed {job} after {time.time() - since:.0f} s", flush=True)
-            elif code is not None:
-                outcome["finished" if code == 0 else "failed"] += 1
-                print(f"{'done' if code == 0 else f'FAILED ({code})'} {job} in {time.time() - since:.0f} s", flush=True)
-                merge(args.out, f"mara_vs_reinvent_{args.mode}")  # the rows so far, should this process be stopped
-            else:
-                continue
-            log.close()
-            del running[job]
-        time.sleep(0.5)
-    merged = merge(args.out, f"mara_vs_reinvent_{args.mode}")
-    print(f"{outcome} in {time.time() - started_at:.0f} s; rows: {merged}", flush=True)
+    outcome = run_jobs(
+        plan(args),
+        lambda job: command(*job, args),
+        args.out,
+        f"mara_vs_reinvent_{args.mode}",
+        args.workers,
+        args.stop_starting_s,
+        args.kill_s,
+    )
     return 0 if outcome["failed"] == outcome["killed"] == 0 else 1
 
 
