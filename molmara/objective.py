@@ -227,6 +227,11 @@ class Objective:
     def labels(self) -> list[str]:
         return [c.label for c in self.config.component]
 
+    def attach_run_folder(self, folder: str | Path) -> None:
+        """Let each oracle keep files of a run in `folder` (the docking oracle writes poses there)."""
+        for oracle in self.oracles:
+            oracle.attach_run_folder(folder)
+
     def evaluate(self, smiles: Sequence[object] | MolBatch) -> ScoreResult:
         """Score a batch: each SMILES parsed once, every component's raw and transformed values kept."""
         batch = smiles if isinstance(smiles, MolBatch) else MolBatch(smiles, self.config.fragments)
@@ -238,7 +243,7 @@ class Objective:
                 component.transform.type, values, component.transform.parameters()
             )
         return ScoreResult(
-            batch.smiles, self.aggregate(transformed), batch.valid.copy(), raw, transformed, list(batch.reasons)
+            batch.smiles, self.aggregate(transformed), batch.valid.copy(), raw, transformed, batch.all_reasons()
         )
 
     def aggregate(self, transformed: dict[str, np.ndarray]) -> np.ndarray:

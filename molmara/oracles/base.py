@@ -32,6 +32,11 @@ class OracleError(ValueError):
     """An oracle is misconfigured or misbehaves (unknown name, bad parameter, wrong output length)."""
 
 
+class MoleculeError(Exception):
+    """This oracle cannot score this molecule; the message is the reason, kept with the molecule's NaN score
+    (e.g. "docking: could not embed the molecule in 3D")."""
+
+
 @dataclass(frozen=True)
 class Param:
     """A typed oracle parameter with its default and allowed values."""
@@ -91,6 +96,8 @@ class MolBatch:
         self.valid = np.array([m is not None for m in self.mols], dtype=bool)
         self.positions = np.arange(len(self.mols))
         """Where each molecule stands in the batch it was first parsed in (kept by `subset`, for the beats)."""
+        self.failures: dict[int, str] = {}
+        """Why an oracle could not score a valid molecule, by position (shared with every subset)."""
         self._fingerprints: dict[tuple, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -104,8 +111,17 @@ class MolBatch:
         out.reasons = [self.reasons[i] for i in index]
         out.valid = self.valid[list(index)]
         out.positions = self.positions[list(index)]
+        out.failures = self.failures
         out._fingerprints = {}
         return out
+
+    def fail(self, position: int, oracle: str, reason: str) -> None:
+        """Record why `oracle` could not score the molecule at `position` (the first reason is kept)."""
+        self.failures.setdefault(int(position), f"{oracle}: {reason}")
+
+    def all_reasons(self) -> list[str]:
+        """Per molecule: why it is invalid, or why an oracle could not score it, or ""."""
+        return [r or self.failures.get(int(p), "") for r, p in zip(self.reasons, self.positions, strict=True)]
 
     def watched(self, items: Iterable) -> Iterator:
         """`items` (one per valid molecule, in order), each announced to the scoring worker's watch first."""
@@ -144,14 +160,27 @@ class Oracle:
     def setup(self) -> None:
         """Prepare anything derived from the parameters (reference fingerprints, patterns)."""
 
+    def attach_run_folder(self, folder) -> None:
+        """Where this oracle may keep files of the run it scores for (docking poses); most keep none."""
+
     # ------------------------------------------------------------------ scoring
     def score_mol(self, mol: Chem.Mol) -> float:
         raise NotImplementedError
 
     def score_valid(self, batch: MolBatch) -> np.ndarray:
-        """Scores of the valid molecules of `batch`, in order; by default one `score_mol` call each."""
+        """Scores of the valid molecules of `batch`, in order; by default one `score_mol` call each (a
+        `MoleculeError` scores that molecule NaN with its reason)."""
+        positions = batch.positions[batch.valid]
         molecules = batch.watched(m for m in batch.mols if m is not None)
-        return np.array([self.score_mol(m) for m in molecules], dtype=np.float64)
+        scores = [self._score_mol(m, p, batch) for m, p in zip(molecules, positions, strict=True)]
+        return np.array(scores, dtype=np.float64)
+
+    def _score_mol(self, mol: Chem.Mol, position: int, batch: MolBatch) -> float:
+        try:
+            return self.score_mol(mol)
+        except MoleculeError as err:
+            batch.fail(position, self.name, str(err))
+            return math.nan
 
     def score_batch(self, batch: MolBatch) -> np.ndarray:
         """Scores of the whole batch: NaN for invalid molecules and for molecules the oracle fails on."""
@@ -178,6 +207,9 @@ class Oracle:
             return float(np.asarray(self.score_valid(single), dtype=float).reshape(-1)[0])
         except OracleError:
             raise
+        except MoleculeError as err:
+            single.fail(single.positions[0], self.name, str(err))
+            return math.nan
         except Exception as err:
             log.warning("oracle %r failed on %s: %s: %s", self.name, single.smiles[0], type(err).__name__, err)
             return math.nan

@@ -1,3 +1,3 @@
 """Importing this module registers every built-in oracle."""
 
-from molmara.oracles import bioactivity, descriptors, similarity, substructure  # noqa: F401
+from molmara.oracles import bioactivity, descriptors, docking, similarity, substructure  # noqa: F401

@@ -43,10 +43,11 @@ def molecules(positions: Sequence[int]) -> None:
     _slots[DEADLINE] = time.monotonic() + _limit * count  # written last: the parent reads it first
 
 
-def molecule(position: int) -> None:
-    """The oracle starts on the molecule at `position` of the batch: `limit` seconds for it."""
+def molecule(position: int, needs: float = 0.0) -> None:
+    """The oracle starts on the molecule at `position` of the batch: `limit` seconds for it, or `needs` seconds
+    when the oracle says it needs more and stops itself in time (docking, with its own time limit)."""
     if _slots is None:
         return
     _slots[POSITION] = _offset + int(position)
     _slots[COUNT] = 1
-    _slots[DEADLINE] = time.monotonic() + _limit
+    _slots[DEADLINE] = time.monotonic() + max(_limit, needs)

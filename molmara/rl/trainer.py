@@ -69,6 +69,7 @@ class Trainer(TrainerState):
         for p in self.prior.model.parameters():
             p.requires_grad_(False)
         self.objective = objective or build_objective(config)
+        self.objective.attach_run_folder(config.run_dir)  # oracles that keep files (docking poses) keep them here
         self.service = ScoringService(
             self.objective,
             n_jobs=config.n_jobs,

@@ -1,0 +1,86 @@
+"""The docking oracle on real Vina, meeko and DOCKSTRING receptors, at low exhaustiveness (seconds a molecule)."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rdkit import Chem
+
+from molmara import ScoringService
+from molmara.objective import Objective
+from molmara.oracles import MolBatch, OracleError, get
+from molmara.oracles.docking import collect_poses, dockstring_targets, pose_file, resolve_receptor
+
+RISPERIDONE = "Cc1nc2n(c(=O)c1CCN1CCC(CC1)c1noc3c1ccc(c3)F)CCCC2"  # a DRD2 antagonist
+FAST = {"target": "DRD2", "exhaustiveness": 1, "n_poses": 1}
+
+
+@pytest.fixture(scope="module")
+def drd2():
+    oracle = get("docking", **FAST)
+    yield oracle
+    oracle._vina.close()
+
+
+def test_dockstring_targets_and_a_receptor_of_ones_own(tmp_path):
+    assert {"DRD2", "JAK2", "PARP1", "ESR1", "EGFR"} <= set(dockstring_targets())
+    receptor = resolve_receptor("DRD2", [], [])
+    assert receptor.pdbqt.endswith("DRD2_target.pdbqt") and receptor.center == (9.25, 6.167, -7.0)
+    own = tmp_path / "mine.pdbqt"
+    own.write_text(Path(receptor.pdbqt).read_text())
+    assert resolve_receptor(str(own), [1, 2, 3], [20, 20, 20]).center == (1.0, 2.0, 3.0)
+    with pytest.raises(OracleError, match="needs its box"):
+        resolve_receptor(str(own), [], [])
+    with pytest.raises(OracleError, match="not a DOCKSTRING target"):
+        get("docking", target="NOPE")
+    with pytest.raises(OracleError, match="3 numbers"):
+        get("docking", target="DRD2", center=[1, 2])
+
+
+def test_a_known_ligand_scores_in_a_plausible_range_and_repeats_exactly(drd2):
+    first = drd2([RISPERIDONE])[0]
+    assert -14.0 < first < -7.0  # kcal/mol; DOCKSTRING's DRD2 actives score around -10 to -12
+    again = get("docking", **FAST)
+    assert again([RISPERIDONE])[0] == first  # same seed, same machine: the same score
+    again._vina.close()
+
+
+def test_molecules_that_cannot_be_docked_score_nan_with_the_reason(drd2):
+    batch = MolBatch(["[CH3]", "C" * 74, "B1B2B3B1B23", "CCO"])
+    scores = drd2.score_batch(batch)
+    reasons = batch.all_reasons()
+    assert np.isnan(scores[:3]).all() and math.isfinite(scores[3])
+    assert reasons[0] == "docking: radicals cannot be docked"
+    assert reasons[1] == "docking: could not embed the molecule in 3D"
+    assert reasons[2].startswith("docking: Vina failed") and "Atom type B" in reasons[2]
+    assert reasons[3] == ""
+
+
+def test_a_docking_past_its_timeout_is_stopped_and_scores_nan():
+    slow = get("docking", target="DRD2", exhaustiveness=128, timeout=1.0)
+    batch = MolBatch([RISPERIDONE])
+    assert np.isnan(slow.score_batch(batch)[0])
+    assert batch.all_reasons()[0] == "docking: timed out: docking took more than 1 s"
+    slow._vina.close()
+
+
+def test_a_run_folder_gets_the_pose_and_the_cache_docks_a_molecule_once(tmp_path):
+    objective = Objective.from_dict(
+        {"component": [{"oracle": "docking", "weight": 1.0, "params": FAST,
+                        "transform": {"type": "reverse_sigmoid", "low": -16.0, "high": 0.0, "k": 0.15}}]}
+    )  # fmt: skip
+    objective.attach_run_folder(tmp_path)
+    with ScoringService(objective, time_limit=600) as service:  # a scoring worker process, as runs score
+        first = service.score([RISPERIDONE])
+        path = pose_file(tmp_path, Chem.MolToSmiles(Chem.MolFromSmiles(RISPERIDONE)), "DRD2")
+        written = path.stat().st_mtime_ns
+        second = service.score([RISPERIDONE, RISPERIDONE])
+        assert service.oracle_calls == 1 and path.stat().st_mtime_ns == written  # not docked again
+    raw = first.raw["docking"][0]
+    assert second.raw["docking"].tolist() == [raw, raw] and 0.5 < first.scores[0] < 1.0
+    pose = Chem.MolFromMolBlock(path.read_text(), removeHs=False)
+    assert pose.GetNumConformers() == 1 and pose.GetConformer().Is3D()
+    records = [m for m in Chem.SDMolSupplier(str(path)) if m is not None]
+    assert float(records[0].GetProp("vina_score")) == raw and records[0].GetProp("target") == "DRD2"
+    assert collect_poses(tmp_path).count("$$$$") == 1
