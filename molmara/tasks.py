@@ -459,3 +459,6 @@ def config(name: str) -> dict[str, Any]:
 def get(name: str) -> Objective:
     """A fresh `Objective` for the task, callable on a list of SMILES (NaN for invalid ones)."""
     return Objective.from_dict(config(name))
+
+
+from molmara import tasks_docking as _tasks_docking  # noqa: E402, F401  (registers the docking tasks)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from rdkit import Chem
 
-from molmara import ScoringService
+from molmara import ScoringService, tasks
 from molmara.objective import Objective
 from molmara.oracles import MolBatch, OracleError, get
 from molmara.oracles.docking import collect_poses, dockstring_targets, pose_file, resolve_receptor
@@ -84,3 +84,27 @@ def test_a_run_folder_gets_the_pose_and_the_cache_docks_a_molecule_once(tmp_path
     records = [m for m in Chem.SDMolSupplier(str(path)) if m is not None]
     assert float(records[0].GetProp("vina_score")) == raw and records[0].GetProp("target") == "DRD2"
     assert collect_poses(tmp_path).count("$$$$") == 1
+
+
+def fast_task(name: str) -> Objective:
+    config = tasks.config(name)
+    for component in config["component"]:
+        if component["oracle"] == "docking":
+            component["params"].update(exhaustiveness=1, n_poses=1)
+    return Objective.from_dict(config)
+
+
+def test_dockstring_objectives_are_exact_affine_maps_of_dockstrings_values():
+    objective = fast_task("dockstring_selective_jak2")
+    result = objective.evaluate([RISPERIDONE])
+    jak2, lck, qed = (result.raw[k][0] for k in ("dock_jak2", "dock_lck", "qed"))
+    f = jak2 - min(lck + 8.1, 0.0) + 10.0 * (1.0 - qed)  # dockstring/benchmarks/original.py
+    assert result.scores[0] == pytest.approx(3 / 5 - f / 50, abs=1e-12)
+
+
+def test_the_paper_kind_of_reward_combines_docking_qed_hbd_and_sa():
+    objective = fast_task("dock_drd2_qed_hbd_sa")
+    assert objective.labels == ["dock_drd2", "qed", "hbd", "sa"]
+    too_many_donors = "NC(N)C(N)C(N)C(=O)N"  # five N–H donors: the HBD step is 0, and so is the score
+    scores = objective([RISPERIDONE, too_many_donors])
+    assert 0.3 < scores[0] < 1.0 and scores[1] == 0.0
