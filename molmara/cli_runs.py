@@ -140,6 +140,20 @@ def cmd_runs_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_runs_poses(args: argparse.Namespace) -> int:
+    from molmara.oracles.docking import collect_poses
+    from molmara.store import RunStore
+
+    with RunStore(args.store, create=False) as store:
+        info = store.get_run(args.run)
+    text = collect_poses(info["run_dir"]) if info["run_dir"] else ""
+    if not text:
+        raise ValueError(f"run {info['name']!r} has no docking poses in {info['run_dir']} (no docking oracle?)")
+    Path(args.output).write_text(text)
+    print(f"wrote {text.count('$$$$'):,} poses (best Vina score first) to {args.output}")
+    return 0
+
+
 def cmd_runs_delete(args: argparse.Namespace) -> int:
     from molmara.store import RunStore
 
@@ -238,6 +252,12 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hits-only", action="store_true", help="only the molecules counted as hits")
     p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
     p.set_defaults(func=cmd_runs_export)
+    p = runs_sub.add_parser("poses", help="a docking run's best pose of every molecule, as one SDF (best first)")
+    p.add_argument("run", help="run id or name")
+    p.add_argument("-o", "--output", required=True, help="output .sdf file")
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE, help=store_help)
+    p.set_defaults(func=cmd_runs_poses)
+
     p = runs_sub.add_parser("delete", help="remove a run (and with --files its folder) from the store")
     p.add_argument("run", help="run id or name")
     p.add_argument("--files", action="store_true", help="also delete the run folder (checkpoint, CSV files)")

@@ -212,6 +212,24 @@ def table_with_export(
     return table.iloc[rows]
 
 
+def pose_downloads(info: dict, selected_smiles: list[str], key: str) -> None:
+    """Download buttons for a docking run's poses (SDF, best score first): the selected hits', and all."""
+    from molmara.oracles.docking import POSES, collect_poses
+
+    folder = Path(info["run_dir"] or "")
+    if not info["run_dir"] or not any((folder / POSES).glob("*.sdf")):
+        return
+    left, right, note = st.columns([1, 1, 3])
+    name = info["name"]
+    if selected_smiles:
+        chosen = partial(collect_poses, folder, selected_smiles)
+        left.download_button("Poses of the selected", chosen, f"{name}-poses-selected.sdf", "chemical/x-mdl-sdfile",
+                             key=f"{key}-selected", on_click="ignore")  # fmt: skip
+    right.download_button("All poses", partial(collect_poses, folder), f"{name}-poses.sdf", "chemical/x-mdl-sdfile",
+                          key=f"{key}-all", on_click="ignore")  # fmt: skip
+    note.caption("docked poses in 3D (Vina score as a property), for PyMOL, Maestro or any SDF viewer")
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _run_hits(store_path: str, run_id: int, stamp: float, threshold: float) -> tuple[pd.DataFrame, int]:
     info, molecules, _ = load_run(store_path, run_id, stamp)

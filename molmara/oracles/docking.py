@@ -155,21 +155,31 @@ def pose_sdf(poses_pdbqt: str, properties: dict[str, object]) -> str:
     return buffer.getvalue()
 
 
+def _digest(smiles: str) -> str:
+    return hashlib.sha1(smiles.encode()).hexdigest()[:16]
+
+
 def pose_file(folder: str | Path, smiles: str, target: str) -> Path:
     """Where the pose of `smiles` (canonical) against `target` is kept in a run folder."""
-    digest = hashlib.sha1(f"{target}|{smiles}".encode()).hexdigest()[:16]
-    return Path(folder) / POSES / f"{Path(target).stem.upper()}-{digest}.sdf"
+    return Path(folder) / POSES / f"{Path(target).stem.upper()}-{_digest(smiles)}.sdf"
 
 
-def collect_poses(folder: str | Path) -> str:
-    """Every pose of a run folder, joined into one SDF text (sorted by score, best first)."""
+def _by_score(paths: list[Path]) -> str:
     records = []
-    for path in sorted((Path(folder) / POSES).glob("*.sdf")):
+    for path in paths:
         text = path.read_text()
         found = re.search(r"<vina_score>[^\n]*\n([^\n]+)", text)
-        score = float(found.group(1)) if found else math.inf
-        records.append((score, text))
-    return "".join(text for _, text in sorted(records, key=lambda r: r[0]))
+        records.append((float(found.group(1)) if found else math.inf, path.name, text))
+    return "".join(text for _, _, text in sorted(records))
+
+
+def collect_poses(folder: str | Path, smiles: list[str] | None = None) -> str:
+    """The poses of a run folder as one SDF text, best score first: all of them, or those of `smiles`
+    (canonical SMILES; every target's pose of each)."""
+    poses = Path(folder) / POSES
+    if smiles is None:
+        return _by_score(sorted(poses.glob("*.sdf")))
+    return _by_score([path for s in dict.fromkeys(smiles) for path in sorted(poses.glob(f"*-{_digest(s)}.sdf"))])
 
 
 @register

@@ -16,6 +16,7 @@ from molmara.app_support.widgets import (
     open_store,
     page,
     pick_run,
+    pose_downloads,
     run_tables,
     show_run_problem,
     table_with_export,
@@ -134,9 +135,10 @@ def live(run_id: int) -> None:
     if len(hits):
         st.subheader("Hits")
         shown = hits.drop_duplicates("canonical_smiles").drop(columns=["id", "run_id", "valid", "hit", "over_budget"])
-        table_with_export(
+        selected = table_with_export(
             shown.reset_index(drop=True), key=f"monitor_hits_{run_id}", filename=f"{info['name']}-hits", height=300
         )
+        pose_downloads(info, selected["canonical_smiles"].tolist(), key=f"monitor_poses_{run_id}")
 
 
 live(run_id)
