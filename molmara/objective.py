@@ -227,6 +227,16 @@ class Objective:
     def labels(self) -> list[str]:
         return [c.label for c in self.config.component]
 
+    @property
+    def expensive(self) -> bool:
+        """Whether any oracle is expensive (docking): scored one molecule a task when spread over many workers."""
+        return any(oracle.cost == "expensive" for oracle in self.oracles)
+
+    @property
+    def cpus_per_molecule(self) -> int:
+        """The CPU threads the hungriest oracle uses on one molecule (a Ray task reserves that many)."""
+        return max((oracle.cpus for oracle in self.oracles), default=1)
+
     def attach_run_folder(self, folder: str | Path) -> None:
         """Let each oracle keep files of a run in `folder` (the docking oracle writes poses there)."""
         for oracle in self.oracles:

@@ -119,3 +119,35 @@ def test_a_sweep_runs_every_config_and_reports_failures_without_stopping(local_r
             assert list(store.steps(run)["step"]) == [1, 2, 3] and len(store.molecules(run)) == 48
         failed = runs.loc[runs["status"] == "failed", "name"].iloc[0]
         assert "missing.prior" in store.get_run(failed)["message"]
+
+
+def test_docking_on_ray_gives_the_serial_scores_and_the_cache_docks_once(local_ray, tmp_path):
+    from molmara.objective import Objective
+
+    docking = {"oracle": "docking", "weight": 1.0, "params": {"target": "DRD2", "exhaustiveness": 1, "n_poses": 1}}
+    objective = Objective.from_dict({"component": [docking]})
+    assert objective.expensive and objective.cpus_per_molecule == 1
+    objective.attach_run_folder(tmp_path)
+    smiles = ["CCO", "c1ccccc1O", "CC(=O)Nc1ccc(O)cc1", "[CH3]"]
+    executor = RayExecutor(n_workers=2, time_limit=600)
+    try:
+        service = ScoringService(objective, executor=executor)
+        distributed = service.score(smiles)
+        again = service.score(smiles[:2])
+    finally:
+        executor.close()
+    serial = ScoringService(Objective.from_dict({"component": [docking]}), time_limit=None).score(smiles)
+    assert np.array_equal(distributed.raw["docking"], serial.raw["docking"], equal_nan=True)
+    assert np.isfinite(distributed.raw["docking"][:3]).all() and distributed.reasons[3].startswith("docking:")
+    assert service.oracle_calls == 4 and again.cached.all()  # the second request docked nothing
+    assert len(list((tmp_path / "poses").glob("*.sdf"))) == 3  # written by the Ray actors' processes
+
+
+def test_a_run_can_score_on_ray(local_ray, tiny_prior_path, tmp_path):
+    from molmara.rl import run
+
+    config = {"prior": str(tiny_prior_path), "task": "qed", "batch_size": 16, "max_steps": 2, "max_oracle_calls": None,
+              "scoring": "ray", "device": "cpu", "output": str(tmp_path), "name": "on-ray"}  # fmt: skip
+    trainer = run(config)
+    assert trainer.state.status == "finished" and trainer.state.step == 2
+    assert type(trainer.service.executor).__name__ == "RayExecutor"

@@ -64,7 +64,12 @@ class _ScoringWorker:
 
 
 class RayExecutor(Executor):
-    """Evaluates an objective on `n_workers` Ray actors (default: the CPUs Ray reports)."""
+    """Evaluates an objective on `n_workers` Ray actors (default: as many as the cluster's CPUs hold).
+
+    Each actor reserves the CPUs one molecule needs (`Objective.cpus_per_molecule`); a batch is cut into one
+    chunk per actor, chunks of at least `min_chunk` molecules for cheap objectives, of any size for expensive
+    ones (docking), so that every actor has work.
+    """
 
     def __init__(
         self,
@@ -77,7 +82,8 @@ class RayExecutor(Executor):
         """`time_limit`: seconds an oracle may take on one molecule (None: none, the actor scores itself)."""
         self.ray = init_ray(address, num_cpus)
         self.time_limit = time_limit
-        self.n_workers = n_workers or max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+        self.n_workers = n_workers
+        """Actors; None: as many as the cluster's CPUs hold, each reserving the objective's CPUs per molecule."""
         self.min_chunk = min_chunk
         self._actors: list = []
         self._objective: Objective | None = None
@@ -87,16 +93,19 @@ class RayExecutor(Executor):
     def _ensure_actors(self, objective: Objective) -> list:
         if self._objective is not objective or not self._actors:
             self.close()
-            remote = self.ray.remote(num_cpus=1, max_restarts=-1)(_ScoringWorker)
+            cpus = objective.cpus_per_molecule  # a docking oracle with cpus = 4 reserves 4 CPUs an actor
+            remote = self.ray.remote(num_cpus=cpus, max_restarts=-1)(_ScoringWorker)
             self._shipped = self.ray.put(objective)  # serialised once; kept so that a restarted actor finds it
-            self._actors = [remote.remote(self._shipped, self.time_limit) for _ in range(self.n_workers)]
+            n_actors = self.n_workers or max(1, int(self.ray.cluster_resources().get("CPU", 1)) // cpus)
+            self._actors = [remote.remote(self._shipped, self.time_limit) for _ in range(n_actors)]
             self._objective = objective
         return self._actors
 
     def evaluate(self, objective: Objective, batch: MolBatch) -> ScoreResult:
         actors = self._ensure_actors(objective)
         smiles = list(batch.smiles)  # as written: re-parsing canonical SMILES can move a float by an ulp
-        n_chunks = max(1, min(len(actors), len(smiles) // self.min_chunk))
+        min_chunk = 1 if objective.expensive else self.min_chunk  # docking: one molecule a task
+        n_chunks = max(1, min(len(actors), len(smiles) // min_chunk))
         bounds = np.linspace(0, len(smiles), n_chunks + 1).astype(int)
         chunks = [smiles[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         futures = [actors[i % len(actors)].evaluate.remote(chunk) for i, chunk in enumerate(chunks)]

@@ -160,6 +160,11 @@ class Oracle:
     def setup(self) -> None:
         """Prepare anything derived from the parameters (reference fingerprints, patterns)."""
 
+    @property
+    def cpus(self) -> int:
+        """CPU threads this oracle uses on one molecule (its `cpus` parameter where it has one)."""
+        return int(getattr(self, "config", {}).get("cpus", 1))
+
     def attach_run_folder(self, folder) -> None:
         """Where this oracle may keep files of the run it scores for (docking poses); most keep none."""
 

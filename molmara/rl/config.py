@@ -143,6 +143,12 @@ class RunConfig(BaseModel):
     seed: int = Field(0, ge=0, le=2**63 - 1)
     device: str = "auto"
     n_jobs: int = Field(1, ge=1, le=256, description="scoring worker processes")
+    scoring: Literal["processes", "ray"] = Field(
+        "processes",
+        description="'processes': n_jobs worker processes on this machine; 'ray': Ray actors (molmara[ray]), on a "
+        "local Ray instance or the cluster at ray_address, one molecule a task for expensive oracles (docking)",
+    )
+    ray_address: str | None = Field(None, description="with scoring = 'ray': 'auto', or ray://head:10001")
     molecule_time_limit: float = Field(
         DEFAULT_TIME_LIMIT,
         ge=0,

@@ -70,11 +70,17 @@ class Trainer(TrainerState):
             p.requires_grad_(False)
         self.objective = objective or build_objective(config)
         self.objective.attach_run_folder(config.run_dir)  # oracles that keep files (docking poses) keep them here
+        executor = None
+        if config.scoring == "ray":
+            from molmara.distributed import RayExecutor
+
+            executor = RayExecutor(address=config.ray_address, time_limit=config.molecule_time_limit or None)
         self.service = ScoringService(
             self.objective,
             n_jobs=config.n_jobs,
             budget=config.max_oracle_calls,
             time_limit=config.molecule_time_limit or None,
+            executor=executor,
         )
         self.optimizer = torch.optim.Adam(self.agent.model.parameters(), lr=config.learning_rate)
         self.generator = torch.Generator(device=self.agent.device).manual_seed(config.seed)
