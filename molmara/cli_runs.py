@@ -197,6 +197,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         sys.executable, "-m", "streamlit", "run", str(home),
         "--server.address", args.host, "--server.port", str(args.port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",  # no "Deploy" button: this app is served, not deployed to a cloud
         "--", "--store", str(args.store),
     ]  # fmt: skip
     env = {**os.environ, ALLOW_EXTERNAL: "1" if args.allow_external_oracles else "0"}

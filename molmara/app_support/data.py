@@ -9,6 +9,7 @@ generic_scaffold and one column per objective component. `run_data` maps them on
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import sys
@@ -101,17 +102,18 @@ def scaffold_keys(hits: pd.DataFrame, kind: str = "murcko") -> pd.Series:
 
 
 def scaffold_table(hits: pd.DataFrame, kind: str = "murcko") -> pd.DataFrame:
-    """One row per scaffold of the hits: hits, best and mean score, first step, best molecule;
-    with several runs also the hits of each run (columns "hits · <run>")."""
+    """One row per scaffold of the hits: distinct hits, best and mean score, first step, best molecule;
+    with several runs also the hits of each run (columns "hits · <run>", which may share molecules)."""
     columns = ["scaffold", "hits", "best_score", "mean_score", "first_step", "best_molecule"]
     if hits.empty:
         return pd.DataFrame(columns=columns)
     table = hits.assign(scaffold=scaffold_keys(hits, kind))
     best = table.sort_values("score", ascending=False).drop_duplicates("scaffold").set_index("scaffold")
     grouped = table.groupby("scaffold")
+    distinct = grouped["canonical_smiles"].nunique() if "canonical_smiles" in table else grouped.size()
     out = pd.DataFrame(
         {
-            "hits": grouped.size(),
+            "hits": distinct,  # a molecule two runs found is one hit of the pool
             "best_score": grouped["score"].max(),
             "mean_score": grouped["score"].mean(),
             "first_step": grouped["step"].min(),
@@ -246,3 +248,45 @@ def describe_store(path: str | Path) -> str:
     """One line about a store file for the sidebar."""
     path = Path(path)
     return f"run store `{path}`" + ("" if path.is_file() else " (not created yet)")
+
+
+COMPARED = {
+    "objective": "objective",
+    "task": "task",
+    "hit threshold": None,
+    "prior": "prior",
+    "seed": "seed",
+    "oracle budget": "max_oracle_calls",
+    "batch size": "batch_size",
+}
+"""What a side-by-side comparison of runs should hold fixed (config key; None: computed)."""
+
+
+def comparison_warnings(configs: dict[str, dict]) -> list[str]:
+    """One sentence for each setting in which the runs differ (objective, hit threshold, prior, seed, …)."""
+    from molmara.hits import hit_score
+
+    if len(configs) < 2:
+        return []
+    notes = []
+    for label, key in COMPARED.items():
+        if key is None:
+            values = {name: hit_score(c.get("hit_threshold"), c.get("tau")) for name, c in configs.items()}
+        else:
+            values = {name: c.get(key) for name, c in configs.items()}
+        if len({json.dumps(v, sort_keys=True, default=str) for v in values.values()}) > 1:
+            if label == "objective":
+                notes.append("the runs optimise different objectives: their scores and hits are not comparable")
+            else:
+                shown = ", ".join(f"{name}: {'shipped' if v is None and label == 'prior' else v}"
+                                  for name, v in values.items())  # fmt: skip
+                notes.append(f"different {label} ({shown})")
+    return notes
+
+
+def strength_label(beta: float) -> str:
+    """β as a chemist sets it: "σ = 128 (β = 1/128)" when σ is a whole number, else "β = 0.03 (σ = 33.3)"."""
+    sigma = 1.0 / beta
+    if abs(sigma - round(sigma)) < 1e-6 * sigma:
+        return f"σ = {round(sigma):,} (β = 1/{round(sigma):,})"
+    return f"β = {beta:.3g} (σ = {sigma:.3g})"

@@ -179,14 +179,24 @@ def test_panel(objective) -> None:
         return
     st.caption(f"{len(smiles)} molecules, scored with the objective as it stands now")
     table = _score(objective.to_toml(), tuple(smiles))
-    invalid = table.loc[~table["valid"], "SMILES"].tolist()
+    invalid = table.loc[~table["valid"], ["SMILES", "invalid_reason"]].values.tolist()
     if invalid:
-        shown = ", ".join(f"`{s}`" for s in invalid[:5]) + (" …" if len(invalid) > 5 else "")
+        shown = ", ".join(f"`{s}` ({why})" if why else f"`{s}`" for s, why in invalid[:5])
+        shown += " …" if len(invalid) > 5 else ""
         st.warning(f"{len(invalid)} of {len(table)} are not valid molecules and score NaN: {shown}")
     slow = table.loc[table["invalid_reason"].str.startswith("timed out"), "SMILES"].tolist()
     if slow:
         st.warning(f"{len(slow)} took an oracle over {TEST_TIME_LIMIT:g} s and score NaN (timed out): `{slow[0]}`")
-    st.dataframe(table, hide_index=True)
+    mixtures = [s for s, ok in zip(table["SMILES"], table["valid"], strict=True) if ok and "." in str(s)]
+    if mixtures:
+        policy = objective.config.fragments
+        st.warning(
+            f"{len(mixtures)} are salts or mixtures (several fragments), scored as fragments = {policy!r} says: "
+            + ", ".join(f"`{s}`" for s in mixtures[:5])
+        )
+    formats = {c: st.column_config.NumberColumn(format="%.4g" if c.endswith("(raw)") else "%.3f")
+               for c in table.columns if pd.api.types.is_float_dtype(table[c])}  # fmt: skip
+    st.dataframe(table, hide_index=True, column_config=formats)
     valid = table[table["valid"]].sort_values("Score", ascending=False)
     molecule_grid(valid["SMILES"].tolist(), [f"{s:.3f}" for s in valid["Score"].fillna(math.nan)], limit=12)
 

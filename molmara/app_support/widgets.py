@@ -160,16 +160,40 @@ def show_run_problem(info: dict) -> None:
         st.warning(f"Run {info['name']!r} {info['status']}: {info['message']}")
 
 
-def molecule_grid(smiles: Sequence[str], legends: Sequence[str] | None = None, limit: int = 24, per_row: int = 6):
-    """Draw molecules locally (RDKit SVG); at most `limit`, with a note when more were left out."""
+def molecule_grid(
+    smiles: Sequence[str],
+    legends: Sequence[str] | None = None,
+    limit: int = 24,
+    per_row: int = 6,
+    core: str | None = None,
+):
+    """Draw molecules locally (RDKit SVG); at most `limit`, with a note when more were left out; `core`: aligned
+    to that scaffold with it highlighted."""
+    from rdkit import Chem
+
     smiles = list(smiles)
-    if not smiles:
-        st.caption("no molecules to draw")
-        return
     legends = list(legends) if legends is not None else smiles
-    st.image(grid_svg(smiles[:limit], legends[:limit], per_row=per_row, size=200))
-    if len(smiles) > limit:
-        st.caption(f"the first {limit} of {len(smiles):,} molecules drawn")
+    drawable = [(s, g) for s, g in zip(smiles, legends, strict=True) if Chem.MolFromSmiles(str(s)) is not None]
+    if not drawable:
+        st.caption("no molecules to draw" if not smiles else f"none of the {len(smiles):,} molecules is valid")
+        return
+    shown = drawable[:limit]
+    st.image(grid_svg([s for s, _ in shown], [g for _, g in shown], per_row=per_row, size=200, core=core))
+    invalid = len(smiles) - len(drawable)
+    if len(drawable) > limit or invalid:
+        note = f"{len(shown)} of {len(smiles):,} molecules drawn"
+        st.caption(note + (f" ({invalid:,} invalid, not drawn)" if invalid else ""))
+
+
+VALUE_FORMAT = ",~r"
+"""Axis labels as a chemist writes numbers: 0.8, 50, 1,200 (not 5e+1 or 1.2e+2)."""
+
+
+def count_axis(title: str | None = None):
+    """An axis for steps and oracle calls: whole numbers only, thousands separated."""
+    import altair as alt
+
+    return alt.Axis(title=title, format=",d", tickMinStep=1)
 
 
 def fitted_height(rows: int, most: int) -> int:

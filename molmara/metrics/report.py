@@ -253,7 +253,8 @@ def format_table(table: pd.DataFrame) -> pd.DataFrame:
         if isinstance(value, (float, np.floating)):
             if math.isnan(value):
                 return "n/a"
-            return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 10 else f"{value:.3f}"
+            text = f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 10 else f"{value:.3f}"
+            return text.removeprefix("-") if float(text.replace(",", "")) == 0 else text  # no "-0.000"
         return str(value)
 
     shown = table.T.copy().astype(object)

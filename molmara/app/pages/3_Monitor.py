@@ -8,7 +8,10 @@ import altair as alt
 import streamlit as st
 
 from molmara.app_support.data import step_curves
+from molmara.app_support.molecule_table import molecule_table
 from molmara.app_support.widgets import (
+    VALUE_FORMAT,
+    count_axis,
     fitted_height,
     job_manager,
     list_runs,
@@ -19,7 +22,6 @@ from molmara.app_support.widgets import (
     pose_downloads,
     run_tables,
     show_run_problem,
-    table_with_export,
 )
 from molmara.jobs import ACTIVE, log_tail
 from molmara.store.db import RunNotFoundError, RunStore, StoreError
@@ -110,8 +112,8 @@ def live(run_id: int) -> None:
             alt.Chart(curves)
             .mark_line(point=len(steps) < 30)
             .encode(
-                x=alt.X("step:Q"),
-                y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~g")),
+                x=alt.X("step:Q", axis=count_axis("step")),
+                y=alt.Y("value:Q", title=None, axis=alt.Axis(format=VALUE_FORMAT)),
                 tooltip=["step", "oracle_calls", "value"],
             )
             .properties(height=150, width=250)
@@ -135,9 +137,7 @@ def live(run_id: int) -> None:
     if len(hits):
         st.subheader("Hits")
         shown = hits.drop_duplicates("canonical_smiles").drop(columns=["id", "run_id", "valid", "hit", "over_budget"])
-        selected = table_with_export(
-            shown.reset_index(drop=True), key=f"monitor_hits_{run_id}", filename=f"{info['name']}-hits", height=300
-        )
+        selected = molecule_table(shown, key=f"monitor_hits_{run_id}", filename=f"{info['name']}-hits")
         pose_downloads(info, selected["canonical_smiles"].tolist(), key=f"monitor_poses_{run_id}")
 
 

@@ -15,6 +15,7 @@ from molmara.app_support.data import (
     scaffold_keys,
     scaffold_table,
 )
+from molmara.app_support.molecule_table import molecule_table
 from molmara.app_support.widgets import (
     fitted_height,
     list_runs,
@@ -25,7 +26,6 @@ from molmara.app_support.widgets import (
     plural,
     run_tables,
     runs_hits,
-    table_with_export,
 )
 
 MAP_POINTS = 2000
@@ -84,12 +84,17 @@ if len(rows) == 1:
     cards[4].metric("#Circles", f"{values['circles']:,}", help="greedy #Circles of the hits, t = 0.75, Morgan r2 1024")
     cards[5].metric("IntDiv1", f"{values['intdiv1']:.3f}" if values["yield"] > 1 else "n/a")
 else:
+    pooled = hits.drop_duplicates("canonical_smiles")
+    keys = ("canonical_smiles", "murcko_scaffold", "generic_scaffold")
+    columns = [tuple(pooled[c].fillna("").astype(str)) for c in keys]
+    calls = sum(entry["oracle_calls"] for entry in per_run.values())
+    rows["all runs (distinct molecules)"] = {"status": "", "oracle calls": calls, **metrics_of(*columns, calls)}
     st.dataframe(pd.DataFrame(rows).T.rename_axis("run"))
 if hits.empty:
     st.info(f"No hits at score ≥ {threshold:.2f}: lower the threshold to explore what the runs found.")
     st.stop()
 
-st.subheader(f"Scaffolds of the {plural(len(hits), 'hit')}")
+st.subheader(f"Scaffolds of the {plural(hits['canonical_smiles'].nunique(), 'hit')}")
 table = scaffold_table(hits, kind)
 state["scaffold_options"] = table["scaffold"].tolist()
 
@@ -120,6 +125,7 @@ pick = st.selectbox(
     format_func=lambda s: f"{s} — {plural(counts[s], 'hit')}",
 )  # fmt: skip
 members = hits[scaffold_keys(hits, kind) == pick].sort_values("score", ascending=False)
+members = members.drop_duplicates("canonical_smiles")  # as counted in the table: distinct molecules
 if pick != "(acyclic)":
     molecule_grid([pick], [f"{KINDS[kind]}, {plural(len(members), 'hit')}"], per_row=1)
 molecule_grid(
@@ -128,8 +134,9 @@ molecule_grid(
         f"{s:.3f} · {r} · step {t}" if len(per_run) > 1 else f"{s:.3f} · step {t}"
         for s, r, t in zip(members["score"], members["run"], members["step"], strict=True)
     ],
+    core=pick if pick != "(acyclic)" and kind == "murcko" else None,  # a generic scaffold matches no real atoms
 )
-table_with_export(members.reset_index(drop=True), key="scaffold_members", filename="scaffold-hits", height=240)
+molecule_table(members, key="scaffold_members", filename="scaffold-hits")
 
 st.subheader("Chemical space of the hits")
 shown = hits.sort_values("score", ascending=False).head(MAP_POINTS).reset_index(drop=True)
@@ -172,6 +179,6 @@ if box.get("pc1") and box.get("pc2"):
     molecule_grid(
         inside["smiles"].tolist(), [f"{s:.3f} · {r}" for s, r in zip(inside["score"], inside["run"], strict=True)]
     )
-    table_with_export(inside.drop(columns=["pc1", "pc2"]), key="map_selection", filename="map-selection", height=240)
+    molecule_table(inside.drop(columns=["pc1", "pc2"]), key="map_selection", filename="map-selection")
 else:
     st.caption("no box drawn yet")

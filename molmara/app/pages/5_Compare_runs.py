@@ -6,8 +6,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from molmara.app_support.data import run_data, step_curves
-from molmara.app_support.widgets import list_runs, open_store, page, pick_runs, table_with_export
+from molmara.app_support.data import comparison_warnings, run_data, step_curves
+from molmara.app_support.widgets import (
+    VALUE_FORMAT,
+    count_axis,
+    list_runs,
+    open_store,
+    page,
+    pick_runs,
+    table_with_export,
+)
 from molmara.metrics import METRIC_DESCRIPTIONS, format_table, metrics_table
 from molmara.store.db import RunNotFoundError
 
@@ -28,7 +36,11 @@ def metrics_of(key: tuple, _runs: list) -> pd.DataFrame:
     return metrics_table(_runs)
 
 
-store_path = page("Compare runs", "Same objective, same seed, with and without MARA: curves and metrics side by side.")
+store_path = page(
+    "Compare runs",
+    "Runs side by side (e.g. the same objective and seed with and without MARA): curves and metrics; a warning says "
+    "when they differ in objective, hit threshold, prior, seed, budget or batch size.",
+)
 store = open_store(store_path)
 if store is None:
     st.stop()
@@ -45,6 +57,9 @@ for run_id in run_ids:
         st.warning(f"Run {run_id} is no longer in the store (deleted?).")
 if not loaded:
     st.stop()
+differences = comparison_warnings({run.name: run.config for run in loaded})
+if differences:
+    st.warning("Not a like-for-like comparison: " + "; ".join(differences) + ".")
 
 st.subheader("Curves")
 left, right = st.columns([1, 3])
@@ -61,8 +76,8 @@ else:
         alt.Chart(curves)
         .mark_line()
         .encode(
-            x=alt.X(f"{x_axis}:Q", title=X_AXES[x_axis]),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~g")),
+            x=alt.X(f"{x_axis}:Q", axis=count_axis(X_AXES[x_axis])),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=VALUE_FORMAT)),
             color=alt.Color(
                 "run:N", scale=alt.Scale(scheme="category10"), legend=alt.Legend(orient="bottom", labelLimit=0)
             ),

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from molmara.app_support.data import hit_threshold, hits_frame, run_config, target_distributions
+from molmara.app_support.data import hit_threshold, hits_frame, run_config, strength_label, target_distributions
+from molmara.app_support.molecule_table import molecule_table
 from molmara.app_support.widgets import (
     list_runs,
     molecule_grid,
@@ -16,7 +17,6 @@ from molmara.app_support.widgets import (
     page,
     pick_run,
     run_tables,
-    table_with_export,
 )
 
 BETAS = [0.001, 0.002, 0.005, 0.0078125, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
@@ -50,6 +50,8 @@ own_threshold = hit_threshold(config)
 tau_value = config.get("tau")
 own_tau = float(tau_value) if isinstance(tau_value, (int, float)) and not isinstance(tau_value, bool) else own_threshold
 
+
+
 left, middle, right = st.columns(3)
 scope = left.radio("molecules", ["hits", "all scored molecules"], key="why_scope", horizontal=True)
 kind = left.radio("scaffolds", ["murcko", "generic"], key="why_kind", horizontal=True)
@@ -59,7 +61,7 @@ beta = middle.select_slider(
     betas,
     value=round(own_beta, 7),
     key="why_beta",
-    format_func=lambda b: f"{b:g} (σ = {1 / b:g})",
+    format_func=strength_label,
 )
 tau = right.slider("τ (MARA's threshold)", 0.0, 1.0, value=float(own_tau), step=0.01, key="why_tau")
 cut = own_threshold if scope == "hits" else 0.0
@@ -124,6 +126,4 @@ st.subheader("Molecules and their target probabilities")
 shown = table.sort_values("p_plain", ascending=False)[
     ["smiles", "score", "prior_nll", "scaffold", "p_plain", "p_mara", "step"]
 ]
-table_with_export(
-    pd.DataFrame(shown).reset_index(drop=True), key="why_molecules", filename=f"{info['name']}-targets", height=300
-)
+molecule_table(pd.DataFrame(shown), key="why_molecules", filename=f"{info['name']}-targets", sort_by="p_plain")
