@@ -4,8 +4,8 @@ Roles: `score` components are aggregated (weighted geometric mean, weighted arit
 weighted product); a `filter` is a hard filter (the score is 0 where its transformed value is below
 0.5); a `penalty` multiplies the score by 1 − weight·(1 − value). Raw and transformed values of
 every component are kept per molecule. Objectives read and write TOML (the command line's format)
-and dicts, validated by pydantic: unknown keys, unknown oracles, bad parameters and negative or
-missing weights are errors that name the component, the key and the value.
+and dicts, validated by pydantic: unknown keys, unknown oracles, bad parameters and negative weights
+are errors that name the component, the key and the value; a component without a weight weighs 1.
 
     name = "drug-like and close to aspirin"
     aggregation = "geometric"
@@ -67,7 +67,7 @@ class ComponentConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     oracle: str
-    weight: float = Field(ge=0.0)
+    weight: float = Field(1.0, ge=0.0, description="1 when not given, as in the app's form")
     name: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     transform: TransformConfig = Field(default_factory=TransformConfig)

@@ -79,7 +79,7 @@ def test_toml_round_trip_gives_the_same_numbers(tmp_path):
     "data, message",
     [
         ({"component": [{"oracle": "qde", "weight": 1}]}, "did you mean 'qed'"),
-        ({"component": [{"oracle": "qed"}]}, "component 1: missing key 'weight'"),
+        ({"component": [{"weight": 1}]}, "component 1: missing key 'oracle'"),
         ({"component": [{"oracle": "qed", "weight": -1}]}, "component 1 → weight: Input should be greater"),
         ({"component": [{"oracle": "qed", "weight": 1, "wieght": 1}]}, "unknown key 'wieght'"),
         ({"component": [{"oracle": "qed", "weight": 1}], "colour": "red"}, "unknown key 'colour'"),
@@ -121,3 +121,9 @@ def test_a_file_name_with_an_equals_sign_is_read_as_a_file(tmp_path):
     assert Objective.from_toml_text(path.read_text()).labels == ["qed"]
     with pytest.raises(ObjectiveError, match="not found"):
         Objective.from_toml_file(tmp_path / "weight=3.toml")
+
+
+def test_a_component_without_a_weight_weighs_one_as_in_the_app():
+    from molmara import Objective
+
+    assert Objective.from_dict({"component": [{"oracle": "qed"}]}).config.component[0].weight == 1.0

@@ -290,3 +290,28 @@ def strength_label(beta: float) -> str:
     if abs(sigma - round(sigma)) < 1e-6 * sigma:
         return f"σ = {round(sigma):,} (β = 1/{round(sigma):,})"
     return f"β = {beta:.3g} (σ = {sigma:.3g})"
+
+
+def comparison_reading(table: pd.DataFrame) -> list[str]:
+    """The metrics of compared runs in a chemist's words, from `metrics_table` (one sentence a run after the first):
+    e.g. "mara-1 found 1.8× the hit scaffolds of plain-1 (90 vs 50) and 1.1× the hits (120 vs 110), in 2,000 vs
+    2,000 oracle calls"."""
+    if len(table) < 2 or not {"yield", "hit_scaffolds", "oracle_calls"} <= set(table.columns):
+        return []
+    names = list(table.index)
+    base = table.iloc[0]
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.1f}×" if b else ("as many" if a == b else "more than none of")
+
+    out = []
+    for name in names[1:]:
+        row = table.loc[name]
+        out.append(
+            f"{name} found {ratio(row['hit_scaffolds'], base['hit_scaffolds'])} the hit scaffolds of {names[0]} "
+            f"({row['hit_scaffolds']:,.0f} vs {base['hit_scaffolds']:,.0f}) and {ratio(row['yield'], base['yield'])} "
+            f"the hits ({row['yield']:,.0f} vs {base['yield']:,.0f}), in {row['oracle_calls']:,.0f} vs "
+            f"{base['oracle_calls']:,.0f} oracle calls"
+        )
+    return out
+

@@ -4,6 +4,7 @@ and run configs from the Launch page (no Streamlit here, so the tests can check 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -211,9 +212,16 @@ def config_summary(config: dict | RunConfig) -> str:
     strength = f"σ = {config.sigma:g}" if config.loss == "reinvent" else f"β = {config.kl_beta:g}"
     budget = [f"{config.max_oracle_calls:,} oracle calls" if config.max_oracle_calls else ""]
     budget += [f"{config.max_steps} steps" if config.max_steps else ""]
+    if config.task is not None:
+        objective = f"task {config.task}"
+    elif isinstance(config.objective, dict):
+        objective = f"objective {config.objective.get('name') or 'as built'}"
+    else:
+        objective = f"objective {Path(str(config.objective)).name}"
     return (
-        f"{algorithm}, {LOSSES[config.loss]}, {strength}, τ = {config.tau}, batch {config.batch_size}, "
-        f"{' / '.join(b for b in budget if b) or 'no budget'}, seed {config.seed}"
+        f"{objective}, {algorithm}, {LOSSES[config.loss]}, {strength}, τ = {config.tau}, hits at score ≥ "
+        f"{config.hit_score:g}, batch {config.batch_size}, {' / '.join(b for b in budget if b) or 'no budget'}, "
+        f"seed {config.seed}"
     )
 
 

@@ -102,10 +102,15 @@ def _requested_run(runs: pd.DataFrame) -> int | None:
     return int(match["id"].iloc[0])
 
 
+ENOUGH_HITS = 20
+"""A run with fewer hits says little about how its probability spreads over scaffolds."""
+
+
 def _with_hits_first(runs: pd.DataFrame) -> list[int]:
-    """Run ids, newest first, those with hits before those without."""
+    """Run ids, newest first: those with enough hits, then those with some, then the rest."""
     hits = pd.to_numeric(runs["hits"], errors="coerce").fillna(0)
-    return runs["id"][hits > 0].astype(int).tolist() + runs["id"][hits <= 0].astype(int).tolist()
+    order = [hits >= ENOUGH_HITS, (hits > 0) & (hits < ENOUGH_HITS), hits <= 0]
+    return [int(i) for mask in order for i in runs["id"][mask]]
 
 
 def pick_run(runs: pd.DataFrame, key: str, label: str = "run", prefer_hits: bool = False) -> int | None:

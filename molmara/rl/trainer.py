@@ -228,7 +228,8 @@ class Trainer(TrainerState):
                 if scaffold is not None and scaffold not in self.state.hit_scaffolds:
                     self.state.hit_scaffolds.add(scaffold)
                     new_scaffolds += 1
-        uniqueness = len(set(canonical)) / n if n else 0.0
+        scored_rows = int((~scored.over_budget).sum())  # a last batch cut at the budget is not a collapse
+        uniqueness = len(set(canonical)) / scored_rows if scored_rows else 0.0
         warning = self.collapse.update(uniqueness, new_scaffolds)
         if warning:
             log.warning("step %d: %s", self.state.step, warning)

@@ -78,3 +78,12 @@ def test_scaffold_members_are_drawn_on_their_core_with_it_highlighted():
     plain, aligned = grid_svg(members), grid_svg(members, core="c1ccccc1")
     assert "#FF7F7F" not in plain.upper() and "#FF7F7F" in aligned.upper()  # RDKit's highlight colour
     assert grid_svg(["CCO"], core="c1ccccc1").count("<svg") == 1  # a molecule without the core is drawn as it is
+
+
+def test_the_comparison_is_read_out_from_the_runs_numbers():
+    table = pd.DataFrame({"yield": [110, 121], "hit_scaffolds": [50, 90], "oracle_calls": [2000, 2000]},
+                         index=pd.Index(["plain-1", "mara-1"], name="run"))  # fmt: skip
+    assert data.comparison_reading(table) == [
+        "mara-1 found 1.8× the hit scaffolds of plain-1 (90 vs 50) and 1.1× the hits (121 vs 110), "
+        "in 2,000 vs 2,000 oracle calls"
+    ]

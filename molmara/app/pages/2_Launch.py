@@ -162,6 +162,14 @@ try:
 except (RunConfigError, ObjectiveError, OracleError, ValueError) as err:
     preview = None
     st.error(str(err))
+if preview is not None and Path(store_path).is_file():
+    from molmara.store import RunStore
+
+    with RunStore(store_path, create=False) as existing:
+        taken = existing.has_run(preview["name"])
+    if taken:
+        st.error(f"A run named {preview['name']!r} is already in the store: choose another name.")
+        preview = None
 
 left, right = st.columns(2)
 left.button("Launch", type="primary", on_click=launch, args=(False,), disabled=preview is None, key="launch_one")

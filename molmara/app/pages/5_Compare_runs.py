@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from molmara.app_support.data import comparison_warnings, run_data, step_curves
+from molmara.app_support.data import comparison_reading, comparison_warnings, run_data, step_curves
 from molmara.app_support.widgets import (
     VALUE_FORMAT,
     count_axis,
@@ -94,6 +94,8 @@ with st.spinner("computing the metrics (yield, OB100, top-k AUC, #Circles, scaff
     table = metrics_of(
         tuple((run.name, len(run.molecules), len(run.steps), run.summary.get("status")) for run in loaded), loaded
     )
+for sentence in comparison_reading(table):
+    st.markdown(f"**{sentence}.**")
 shown = format_table(table).reset_index()
 shown.insert(1, "meaning", shown["metric"].map(METRIC_DESCRIPTIONS).fillna(""))
 table_with_export(shown, key="compare_metrics", filename="metrics", smiles_column="")

@@ -11,6 +11,7 @@ import streamlit as st
 from molmara.app_support.data import hit_threshold, hits_frame, run_config, strength_label, target_distributions
 from molmara.app_support.molecule_table import molecule_table
 from molmara.app_support.widgets import (
+    ENOUGH_HITS,
     list_runs,
     molecule_grid,
     open_store,
@@ -71,6 +72,12 @@ if chosen.empty:
         f"Run {info['name']!r} has no {'hits (score ≥ ' + format(cut, '.2f') + ')' if cut else 'scored molecules'} yet."
     )
     st.stop()
+if len(chosen) < ENOUGH_HITS:
+    st.warning(
+        f"Run {info['name']!r} has only {len(chosen)} {'hits' if cut else 'scored molecules'}: the two targets below "
+        f"say little about how probability spreads (a single hit is all of it, with or without MARA). "
+        f"Pick a run with {ENOUGH_HITS} or more, or look at all scored molecules."
+    )
 try:
     table, scaffolds, summary = target_distributions(chosen, beta, tau, kind)
 except ValueError as err:
