@@ -91,18 +91,38 @@ def _transform_form(component: dict, value_range: tuple[float, float], key: str)
     return transform
 
 
-def _curve_chart(transform: dict, value_range: tuple[float, float], oracle: str) -> None:
+RAW_VALUES = "objective_test_raw"
+"""Session key: the raw values of each component on the molecules of the test panel (for the histograms)."""
+
+
+def _curve_chart(transform: dict, value_range: tuple[float, float], oracle: str, label: str) -> None:
+    """The transform's curve; over it, once molecules were scored in the test panel, the histogram of their
+    raw values, so that a chemist sees where the prior's molecules sit on the curve before spending a budget."""
     try:
-        curve = transform_curve(transform, curve_range(transform, value_range))
+        low, high = curve_range(transform, value_range)
+        curve = transform_curve(transform, (low, high))
     except TransformError:
         return  # the problem is shown under the component
-    chart = (
+    line = (
         alt.Chart(curve)
         .mark_line()
         .encode(x=alt.X("x", title=f"raw {oracle}"), y=alt.Y("y", title="transformed", scale=alt.Scale(domain=[0, 1])))
-        .properties(height=150)
     )
-    st.altair_chart(chart)
+    raw = pd.Series(st.session_state.get(RAW_VALUES, {}).get(label, []), dtype=float).dropna()
+    raw = raw[raw.between(low, high)]
+    if raw.empty:
+        st.altair_chart(line.properties(height=150))
+        return
+    bars = (
+        alt.Chart(pd.DataFrame({"raw": raw}))
+        .mark_bar(opacity=0.35, color="gray")
+        .encode(
+            x=alt.X("raw:Q", bin=alt.Bin(maxbins=30, extent=[low, high]), title=f"raw {oracle}"),
+            y=alt.Y("count():Q", title="test molecules", axis=alt.Axis(orient="right", format=",d", tickMinStep=1)),
+        )
+    )
+    st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent").properties(height=150))
+    st.caption(f"grey: the {len(raw):,} test molecules' raw values (test panel below)")
 
 
 def component_form(component: dict, generation: int, remove) -> dict:
@@ -143,7 +163,7 @@ def component_form(component: dict, generation: int, remove) -> dict:
         with transform_column:
             transform = _transform_form(component, value_range, f"{key}-t")
         with plot_column:
-            _curve_chart(transform, value_range, component["oracle"])
+            _curve_chart(transform, value_range, component["oracle"], component.get("name") or component["oracle"])
         updated = {"uid": uid, "oracle": component["oracle"], "weight": weight, "role": role}
         updated.update(name=name.strip() or None, params=params, transform=transform)
         problem = problems[0] if problems else component_problem(updated)
@@ -179,6 +199,11 @@ def test_panel(objective) -> None:
         return
     st.caption(f"{len(smiles)} molecules, scored with the objective as it stands now")
     table = _score(objective.to_toml(), tuple(smiles))
+    scored_key = (objective.to_toml(), tuple(smiles))  # not the values: NaN != NaN would rerun for ever
+    if st.session_state.get(f"{RAW_VALUES}-key") != scored_key:  # the components above draw them on the next run
+        raw = {label: table[f"{label} (raw)"].tolist() for label in objective.labels if f"{label} (raw)" in table}
+        st.session_state[RAW_VALUES], st.session_state[f"{RAW_VALUES}-key"] = raw, scored_key
+        st.rerun()
     invalid = table.loc[~table["valid"], ["SMILES", "invalid_reason"]].values.tolist()
     if invalid:
         shown = ", ".join(f"`{s}` ({why})" if why else f"`{s}`" for s, why in invalid[:5])

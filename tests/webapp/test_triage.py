@@ -87,3 +87,10 @@ def test_the_comparison_is_read_out_from_the_runs_numbers():
         "mara-1 found 1.8× the hit scaffolds of plain-1 (90 vs 50) and 1.1× the hits (121 vs 110), "
         "in 2,000 vs 2,000 oracle calls"
     ]
+
+
+def test_the_builder_draws_the_test_molecules_raw_values_over_each_transform(page_test, app_store):
+    at = page_test(app_store, "pages/1_Objective_builder.py").run()
+    at.button(key="score_pasted").click().run()
+    clean(at)
+    assert "test molecules' raw values" in texts(at.caption)
