@@ -89,13 +89,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, help="only the first N ligands of each target")
     parser.add_argument("--spread-seeds", type=int, default=2, help="extra molmara seeds for Vina's own spread")
     parser.add_argument("--name", default="dockstring_comparison")
+    parser.add_argument("--wheels", type=Path, help="install the scratch packages offline from this folder")
     return parser.parse_args(argv)
 
 
-def install_scratch(folder: Path) -> dict[str, str]:
-    """DOCKSTRING and Open Babel in a folder of their own; the environment that runs them."""
+def install_scratch(folder: Path, wheels: Path | None = None) -> dict[str, str]:
+    """DOCKSTRING and Open Babel in a folder of their own (from PyPI, or offline from the wheels in `wheels`);
+    the environment that runs them."""
     if not (folder / "dockstring").is_dir():
         command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder)]
+        if wheels is not None:
+            command += ["--no-index", "--find-links", str(wheels)]
         subprocess.run(command + SCRATCH_PACKAGES, check=True)
     babel = folder / "openbabel"
     version = next((babel / "lib" / "openbabel").iterdir()).name
@@ -218,7 +222,7 @@ def summary(rows: list[dict], spread_seeds: int) -> tuple[dict, str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    install_scratch(args.scratch)
+    install_scratch(args.scratch, args.wheels)
     jobs = [
         (target, name, smiles, args.spread_seeds, str(args.scratch))
         for target, ligands in LIGANDS.items()
