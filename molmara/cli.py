@@ -304,6 +304,9 @@ def _terminate_as_interrupt(signum, frame) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from molmara.chem.rdkit_log import quiet_rdkit
+
+    quiet_rdkit()  # the command's output is molmara's; RDKit's warnings on odd molecules are noise here
     parser = build_parser()
     args = parser.parse_args(argv)
     in_main_thread = threading.current_thread() is threading.main_thread()

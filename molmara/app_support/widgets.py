@@ -23,6 +23,7 @@ from molmara.app_support.data import (
     store_path_from_argv,
 )
 from molmara.chem.draw import grid_svg
+from molmara.chem.rdkit_log import quiet_rdkit
 from molmara.jobs import JobManager
 from molmara.oracles.user import ALLOW_EXTERNAL
 from molmara.store.db import RunNotFoundError, RunStore, StoreError
@@ -35,6 +36,7 @@ def page(title: str, caption: str = "") -> Path:
     with `molmara app --allow-external-oracles`: the app runs objectives that anyone who can open the page uploads.
     """
     os.environ.setdefault(ALLOW_EXTERNAL, "0")
+    quiet_rdkit()
     st.set_page_config(page_title=f"{title} · molmara", layout="wide")
     st.title(title)
     if caption:

@@ -1,6 +1,8 @@
-"""RDKit's log noise (parse errors on stderr for every invalid SMILES) is off by default.
+"""RDKit's log noise (parse errors on stderr for every invalid SMILES, force-field warnings).
 
-Set the environment variable `MOLMARA_RDKIT_LOG=1` to see it, e.g. when debugging a corpus.
+Importing molmara leaves RDKit's log alone: molmara's own SMILES parsing is quiet by itself
+(`rdBase.BlockLogs` around the parse). The `molmara` command and the app call `quiet_rdkit()` for their
+whole process, which the environment variable `MOLMARA_RDKIT_LOG=1` overrides, e.g. when debugging a corpus.
 """
 
 import os

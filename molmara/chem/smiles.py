@@ -9,12 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 
-from rdkit import Chem
-from reinvent_chemistry import Conversions
-from reinvent_chemistry.standardization.filter_configuration import FilterConfiguration
-from reinvent_chemistry.standardization.rdkit_standardizer import RDKitStandardizer
-
-from molmara.chem.rdkit_log import quiet_rdkit
+from rdkit import Chem, rdBase
 
 MAX_SMILES_LENGTH = 2000
 """Longer strings are rejected before parsing: no drug-like molecule needs them, and RDKit is slow on them."""
@@ -33,8 +28,10 @@ USER_FILTERS = ("get_largest_fragment", "remove_hydrogens", "remove_salts", "neu
 CORPUS_FILTERS = ("default",)
 """reinvent-chemistry's default: the user filters plus size, element (C N O F S Cl Br) and side-chain limits."""
 
-_conversions = Conversions()
-quiet_rdkit()
+def _parse(text: str) -> Chem.Mol | None:
+    """RDKit's parse without its log lines: an invalid SMILES is an answer (None), not an error to print."""
+    with rdBase.BlockLogs():
+        return Chem.MolFromSmiles(text)
 
 
 def _smiles_text(smiles: object) -> tuple[str | None, str]:
@@ -52,7 +49,7 @@ def _smiles_text(smiles: object) -> tuple[str | None, str]:
 def to_mol(smiles: object) -> Chem.Mol | None:
     """RDKit molecule for a SMILES string, or None if it is not a valid one."""
     text, _ = _smiles_text(smiles)
-    return None if text is None else Chem.MolFromSmiles(text)
+    return None if text is None else _parse(text)
 
 
 def parse_smiles(smiles: object, fragments: str = "flag") -> tuple[Chem.Mol | None, str]:
@@ -66,7 +63,7 @@ def parse_smiles(smiles: object, fragments: str = "flag") -> tuple[Chem.Mol | No
     text, reason = _smiles_text(smiles)
     if text is None:
         return None, reason
-    mol = Chem.MolFromSmiles(text)
+    mol = _parse(text)
     if mol is None:
         return None, "not a valid SMILES (RDKit cannot parse or sanitise it)"
     if any(atom.GetAtomicNum() == 0 for atom in mol.GetAtoms()):
@@ -126,6 +123,10 @@ class Standardizer:
 
     def __init__(self, filters: Sequence[str] = USER_FILTERS) -> None:
         self.logger = _CollectingLogger()
+        # imported here: reinvent-chemistry's standardizer turns RDKit's error log off for the whole process
+        from reinvent_chemistry.standardization.filter_configuration import FilterConfiguration
+        from reinvent_chemistry.standardization.rdkit_standardizer import RDKitStandardizer
+
         self._standardizer = RDKitStandardizer(
             [FilterConfiguration(name=name, parameters={}) for name in filters], self.logger
         )
@@ -151,16 +152,12 @@ def standardize(smiles: Iterable[object], filters: Sequence[str] = USER_FILTERS)
 def randomize_smiles(smiles: str, rng: random.Random | None = None) -> str | None:
     """A random valid (non-canonical) SMILES of the same molecule, or None if the input is invalid.
 
-    Uses reinvent-chemistry's atom-order shuffle; `rng` seeds it for reproducibility.
+    RDKit's own random atom order (`MolToRandomSmilesVect`); `rng` draws its seed, so the same `rng` state gives
+    the same SMILES, and Python's global `random` is never touched.
     """
     mol = to_mol(smiles)
     if mol is None:
         return None
-    if rng is not None:
-        state = random.getstate()
-        random.seed(rng.random())
-        try:
-            return _conversions.mol_to_random_smiles(mol)
-        finally:
-            random.setstate(state)
-    return _conversions.mol_to_random_smiles(mol)
+    if rng is None:
+        return Chem.MolToSmiles(mol, canonical=False, doRandom=True)
+    return Chem.MolToRandomSmilesVect(mol, 1, randomSeed=rng.randrange(2**31))[0]
