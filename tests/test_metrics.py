@@ -32,3 +32,17 @@ def test_sample_quality_report(moses_smiles):
     assert report["novelty"] == pytest.approx(0.5)
     assert 0.8 < report["intdiv1"] < 0.95
     assert 50 < report["unique_scaffolds"] <= 100
+
+
+def test_distribution_metrics_take_what_a_chemist_has():
+    from rdkit import Chem
+
+    from molmara.chem.fingerprints import morgan_bits
+    from molmara.metrics import internal_diversity, novelty, uniqueness
+
+    spellings = ["OCC", "CCO", "C(O)C", "c1ccccc1", "nonsense"]
+    assert uniqueness(spellings) == 0.5  # ethanol three ways and benzene, the invalid string left out
+    assert novelty(spellings, {"CCO"}) == 0.5
+    mols = [Chem.MolFromSmiles(s) for s in ("CCO", "c1ccccc1", "CC(=O)O")]
+    expected = internal_diversity(morgan_bits(mols, 2, 1024))
+    assert internal_diversity(["CCO", "c1ccccc1", "CC(=O)O", "nonsense"]) == expected == internal_diversity(mols)

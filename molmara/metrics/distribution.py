@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from rdkit import Chem
 
 from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
 from molmara.chem.scaffolds import murcko_scaffold_mol
-from molmara.chem.smiles import mol_to_smiles, to_mol, to_mols
+from molmara.chem.smiles import canonical_smiles, mol_to_smiles, to_mol, to_mols
 
 
 def validity(smiles: Sequence[object]) -> float:
@@ -25,9 +26,10 @@ def validity(smiles: Sequence[object]) -> float:
     return sum(m is not None for m in to_mols(smiles)) / len(smiles)
 
 
-def uniqueness(canonical: Sequence[str | None]) -> float:
-    """Share of distinct molecules among the valid canonical SMILES (None entries are ignored)."""
-    valid = [s for s in canonical if s is not None]
+def uniqueness(smiles: Sequence[object], canonical: bool = False) -> float:
+    """Share of distinct molecules among the valid SMILES, any spelling (canonicalised here, as MOSES does;
+    None and invalid entries are ignored); `canonical=True`: they are canonical already, not parsed again."""
+    valid = [c for c in (smiles if canonical else (canonical_smiles(s) for s in smiles)) if c is not None]
     return len(set(valid)) / len(valid) if valid else 0.0
 
 
@@ -49,17 +51,24 @@ def unique_at_k(smiles: Sequence[object], k: int) -> float:
     return len(set(first)) / len(first) if first else 0.0
 
 
-def novelty(canonical: Sequence[str | None], reference: Iterable[str]) -> float:
-    """Share of the unique valid molecules that are not in `reference` (canonical SMILES)."""
-    unique = {s for s in canonical if s is not None}
+def novelty(smiles: Sequence[object], reference: Iterable[str], canonical: bool = False) -> float:
+    """Share of the unique valid molecules (any spelling, canonicalised here unless `canonical`) that are not in
+    `reference` (canonical SMILES, e.g. the training set: as in MOSES it is taken as given)."""
+    unique = {c for c in (smiles if canonical else (canonical_smiles(s) for s in smiles)) if c is not None}
     if not unique:
         return 0.0
     reference_set = reference if isinstance(reference, (set, frozenset)) else set(reference)
     return len(unique - reference_set) / len(unique)
 
 
-def internal_diversity(fingerprints: np.ndarray, p: int = 1, chunk: int = 2048) -> float:
-    """IntDiv_p over packed fingerprints (MOSES definition); 0 for an empty set."""
+def internal_diversity(molecules: Sequence[object] | np.ndarray, p: int = 1, chunk: int = 2048) -> float:
+    """IntDiv_p (MOSES definition) of SMILES or RDKit molecules (Morgan radius 2, 1,024 bits, as MOSES; invalid
+    ones left out), or of packed fingerprints given directly; 0 for an empty set."""
+    if isinstance(molecules, np.ndarray) and molecules.ndim == 2:
+        fingerprints = molecules
+    else:
+        mols = [m if isinstance(m, Chem.Mol) else to_mol(m) for m in molecules]
+        fingerprints = morgan_bits([m for m in mols if m is not None], radius=2, n_bits=1024)
     n = fingerprints.shape[0]
     if n == 0:
         return 0.0
@@ -88,11 +97,11 @@ def sample_quality(smiles: Sequence[str], reference: Iterable[str] | None = None
     report = {
         "n": float(len(smiles)),
         "validity": sum(m is not None for m in mols) / len(smiles) if smiles else 0.0,
-        "uniqueness": uniqueness(canonical),
+        "uniqueness": uniqueness(canonical, canonical=True),
         "intdiv1": internal_diversity(fps, 1),
         "intdiv2": internal_diversity(fps, 2),
         "unique_scaffolds": float(len(scaffolds)),
     }
     if reference is not None:
-        report["novelty"] = novelty(canonical, reference)
+        report["novelty"] = novelty(canonical, reference, canonical=True)
     return report

@@ -188,7 +188,7 @@ def evaluate_run(
         "steps": _steps(run),
         "sampled": len(canonical),
         "validity": sum(c is not None for c in canonical) / len(canonical) if canonical else math.nan,
-        "uniqueness": uniqueness(canonical) if canonical else math.nan,
+        "uniqueness": uniqueness(canonical, canonical=True) if canonical else math.nan,
         "unique@1000": unique_at_k([c for c in canonical if c], 1000) if canonical else math.nan,
         "oracle_calls": len(calls),
         "budget": budget if budget is not None else len(calls),
