@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from molmara.config_errors import readable
 from molmara.oracles.base import MolBatch, Oracle, OracleError
 from molmara.oracles.registry import get as get_oracle
 from molmara.transforms import apply_transform, validate_transform
@@ -105,29 +106,6 @@ class ObjectiveConfig(BaseModel):
         return components
 
 
-def _readable(err: ValidationError) -> str:
-    """One line per problem: where (component number and key), what, and the value given."""
-    lines = []
-    for problem in err.errors():
-        where = []
-        for part in problem["loc"]:
-            if isinstance(part, int):
-                where[-1:] = [f"component {part + 1}"] if where and where[-1] == "component" else [str(part)]
-            else:
-                where.append(str(part))
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":
-            message = f"unknown key {where[-1]!r}"
-            where = where[:-1]
-        elif problem["type"] == "missing":
-            message = f"missing key {where[-1]!r}"
-            where = where[:-1]
-        elif "input" in problem and problem["type"] not in ("value_error",):
-            message += f" (got {problem['input']!r})"
-        lines.append(f"{' → '.join(where) or 'objective'}: {message}")
-    return "; ".join(lines)
-
-
 @dataclass
 class ScoreResult:
     """Scores of a batch with every component's raw and transformed values."""
@@ -172,7 +150,7 @@ class Objective:
         try:
             return ObjectiveConfig.model_validate(data)
         except ValidationError as err:
-            raise ObjectiveError(_readable(err)) from None
+            raise ObjectiveError(readable(err, "objective")) from None
 
     @classmethod
     def from_dict(cls, data: dict) -> Objective:

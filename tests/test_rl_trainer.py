@@ -119,7 +119,7 @@ def test_an_objective_that_fails_on_every_molecule_stops_with_a_checkpoint(tiny_
         ({"beta": 0}, "beta"),
         ({"tau": 1.5}, "tau must lie in"),
         ({"tau": "top10"}, "percentile"),
-        ({"colour": "red"}, "colour: unknown key"),
+        ({"colour": "red"}, "config: unknown key 'colour'"),
         ({"objective": None}, "exactly one of"),
         ({"max_steps": None, "max_oracle_calls": None}, "give a budget"),
     ],

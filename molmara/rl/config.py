@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from molmara.config_errors import readable
 from molmara.executors import DEFAULT_TIME_LIMIT
 from molmara.hits import DEFAULT_TAU, hit_score
 from molmara.rl.losses import LOSS_LABELS
@@ -224,19 +225,6 @@ class RunConfig(BaseModel):
         return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
 
-def _readable(err: ValidationError) -> str:
-    parts = []
-    for problem in err.errors():
-        where = ".".join(str(p) for p in problem["loc"]) or "config"
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif problem["type"] not in ("value_error", "missing"):
-            message += f" (got {problem.get('input')!r})"
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
-
-
 def load_run_config(source: str | Path | dict) -> RunConfig:
     """A validated `RunConfig` from a dict or a TOML file; `RunConfigError` names what is wrong."""
     if isinstance(source, dict):
@@ -260,4 +248,4 @@ def load_run_config(source: str | Path | dict) -> RunConfig:
     try:
         return RunConfig.model_validate(data)
     except ValidationError as err:
-        raise RunConfigError(_readable(err)) from None
+        raise RunConfigError(readable(err)) from None

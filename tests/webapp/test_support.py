@@ -136,7 +136,8 @@ def test_launch_config_and_compare(tmp_path):
     )
     assert config["beta"] == 0.05 and config["tau"] == "p90" and config["diversity_filter"] == {"enabled": True}
     assert not config["mara"] and "sigma" not in config
-    assert forms.config_summary(config).startswith("diversity filter, reverse KL, β = 0.05, τ = p90")
+    summary = forms.config_summary(config)
+    assert summary.startswith("task drd2, diversity filter, reverse KL, β = 0.05, τ = p90, hits at score ≥ 0.8")
     mara, plain = forms.compare_configs(config)
     assert (mara["name"], mara["mara"], plain["name"], plain["mara"]) == ("x-mara", True, "x-plain", False)
     assert mara["seed"] == plain["seed"] and "diversity_filter" not in plain
