@@ -28,8 +28,9 @@ from benchmarks.rows import append_row, read_rows
 from molmara import tasks
 
 TASK = "dock_drd2_qed_hbd_sa"
-SCREEN = 0.7
-"""Hits: score ≥ 0.7 (e.g. a −10 kcal/mol DRD2 pose with QED 0.7, HBD ≤ 3 and an easy synthesis)."""
+SCREEN = 0.85
+"""Hits: score ≥ 0.85, the paper's screen (about −12 kcal/mol with QED 0.8, HBD ≤ 3 and SA near 1: the geometric
+mean is kind to one weak component, so at 0.7 nearly every prior molecule passed: 14 of the first 16)."""
 ARMS = {"reinvent": False, "reinvent_mara": True}
 
 
