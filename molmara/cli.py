@@ -6,7 +6,6 @@ Errors print one line (`molmara: error: …`) and exit with status 1; `--debug` 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import signal
 import sys
 import threading
@@ -20,36 +19,30 @@ EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-def _add_dataclass_options(parser: argparse.ArgumentParser, cls: type, skip: Sequence[str] = ()) -> None:
-    """One `--option` per field of a config dataclass, typed from its annotation, default from the field."""
-    hints = typing.get_type_hints(cls)
-    for field in dataclasses.fields(cls):
-        if field.name in skip:
+def _add_model_options(parser: argparse.ArgumentParser, model: type, skip: Sequence[str] = ()) -> None:
+    """One `--option` per field of a pydantic config, typed from its annotation, default from the field."""
+    for name, field in model.model_fields.items():
+        if name in skip:
             continue
-        flag = "--" + field.name.replace("_", "-")
-        kind = hints[field.name]
-        args = typing.get_args(kind)
+        flag = "--" + name.replace("_", "-")
+        kind = field.annotation
         if typing.get_origin(kind) in (typing.Union, types.UnionType):
-            kind = next(a for a in args if a is not type(None))
-        default = field.default
-        if kind is bool:
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+            kind = next(a for a in typing.get_args(kind) if a is not type(None))
+        if typing.get_origin(kind) is typing.Literal:
+            choices = typing.get_args(kind)
+            parser.add_argument(flag, choices=choices, default=field.default, help=f"(default: {field.default})")
+        elif kind is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default)
+        elif field.is_required():
+            parser.add_argument(flag, type=kind, required=True)
         else:
-            required = default is dataclasses.MISSING
-            parser.add_argument(
-                flag,
-                type=kind,
-                default=None if required else default,
-                required=required,
-                help=None if required else f"(default: {default})",
-            )
+            parser.add_argument(flag, type=kind, default=field.default, help=f"(default: {field.default})")
 
 
-def _config_from_args(cls: type, args: argparse.Namespace, **extra):
-    names = {f.name for f in dataclasses.fields(cls)}
-    values = {k: v for k, v in vars(args).items() if k in names}
+def _config_from_args(model: type, args: argparse.Namespace, **extra):
+    values = {k: v for k, v in vars(args).items() if k in model.model_fields}
     values.update(extra)
-    return cls(**values)
+    return model(**values)
 
 
 # --------------------------------------------------------------------------------------- commands
@@ -202,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a prior on a SMILES corpus, or fine-tune one (--init) on your own set",
         description="Maximum-likelihood pretraining; rerun the same command to resume after an interruption.",
     )
-    _add_dataclass_options(p, PretrainConfig)
+    _add_model_options(p, PretrainConfig)
     p.set_defaults(func=cmd_pretrain)
 
     p = sub.add_parser(

@@ -14,67 +14,71 @@ import platform
 import random
 import sys
 import time
-from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm.auto import tqdm
 
 from molmara.chem.smiles import randomize_smiles
+from molmara.config_errors import readable
 from molmara.model.corpus import CorpusError, load_corpus
 from molmara.model.prior import Prior, resolve_device
 from molmara.model.rnn import ModelConfig, SmilesRNN
 from molmara.model.tokenizer import UnknownTokenError, Vocabulary
 
 
-@dataclass
-class PretrainConfig:
-    """Everything that defines a pretraining or transfer-learning run."""
+class PretrainConfigError(ValueError):
+    """A pretraining configuration is invalid; the message names the option, the value and what is allowed."""
 
+
+class PretrainConfig(BaseModel):
+    """Everything that defines a pretraining or transfer-learning run (validated: a wrong value names the option)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
     corpus: str
     output: str
     init: str | None = None
-    cell: str = "gru"
-    embedding_dim: int = 128
-    hidden_size: int = 384
-    num_layers: int = 3
-    dropout: float = 0.0
-    epochs: float = 1.0
-    max_sequences: int | None = None
-    batch_size: int = 256
-    learning_rate: float = 2e-3
-    min_learning_rate: float = 1e-4
-    warmup_steps: int = 200
-    clip_grad_norm: float = 1.0
-    valid_fraction: float = 0.01
-    max_valid: int = 5000
-    validate_every: int = 500
-    checkpoint_every: int = 500
+    cell: Literal["gru", "lstm"] = "gru"
+    embedding_dim: int = Field(128, ge=1)
+    hidden_size: int = Field(384, ge=1)
+    num_layers: int = Field(3, ge=1)
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    epochs: float = Field(1.0, gt=0)
+    max_sequences: int | None = Field(None, ge=1)
+    batch_size: int = Field(256, ge=1)
+    learning_rate: float = Field(2e-3, gt=0, le=1)
+    min_learning_rate: float = Field(1e-4, ge=0)
+    warmup_steps: int = Field(200, ge=0)
+    clip_grad_norm: float = Field(1.0, gt=0)
+    valid_fraction: float = Field(0.01, gt=0, lt=0.5)
+    max_valid: int = Field(5000, ge=1)
+    validate_every: int = Field(500, ge=1)
+    checkpoint_every: int = Field(500, ge=1)
     randomize: bool = False
     canonical: bool = True
     standardize: bool = False
-    max_tokens: int = 100
+    max_tokens: int = Field(100, ge=1)
     skip_unknown_tokens: bool = False
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     device: str = "auto"
-    n_jobs: int = 1
+    n_jobs: int = Field(1, ge=1)
     resume: bool = True
     progress: bool = True
 
-    def __post_init__(self) -> None:
-        positive = ("batch_size", "validate_every", "checkpoint_every", "max_tokens", "n_jobs")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-        if not self.epochs > 0:
-            raise ValueError(f"epochs must be > 0, got {self.epochs!r}")
-        if self.max_sequences is not None and self.max_sequences < 1:
-            raise ValueError(f"max_sequences must be >= 1, got {self.max_sequences!r}")
-        if not 0 < self.learning_rate <= 1 or not 0 <= self.min_learning_rate <= self.learning_rate:
-            raise ValueError("need 0 < learning_rate <= 1 and 0 <= min_learning_rate <= learning_rate")
-        if not 0 < self.valid_fraction < 0.5:
-            raise ValueError(f"valid_fraction must be in (0, 0.5), got {self.valid_fraction!r}")
+    def __init__(self, **values) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as err:
+            raise PretrainConfigError(readable(err, "pretrain")) from None
+
+    @model_validator(mode="after")
+    def _learning_rates(self) -> PretrainConfig:
+        if self.min_learning_rate > self.learning_rate:
+            raise ValueError("min_learning_rate must not exceed learning_rate")
+        return self
 
     @property
     def state_path(self) -> Path:
@@ -247,7 +251,7 @@ def pretrain(config: PretrainConfig) -> Prior:
                 "torch_threads": torch.get_num_threads(),
             },
             "torch_version": str(torch.__version__),
-            "config": {f.name: getattr(config, f.name) for f in fields(config)},
+            "config": config.model_dump(),
             "init": config.init,
         }
 
@@ -322,4 +326,4 @@ def pretrain(config: PretrainConfig) -> Prior:
     return prior
 
 
-__all__ = ["PretrainConfig", "learning_rate_at", "pretrain", "validation_nll"]
+__all__ = ["PretrainConfig", "PretrainConfigError", "learning_rate_at", "pretrain", "validation_nll"]
