@@ -79,3 +79,16 @@ def test_feature_morgan_counts_differ_from_plain_and_count_atoms():
     feature = morgan_counts(mols, radius=0, n_bits=2048, features=True)
     assert plain.sum() == feature.sum() == 7  # radius 0: one environment per heavy atom
     assert not np.array_equal(plain, feature)
+
+
+def test_intersection_counts_are_exact_on_both_paths():
+    import numpy as np
+
+    from molmara.chem.fingerprints import intersection_counts
+
+    rng = np.random.default_rng(0)
+    a = (rng.random((1200, 1024)) < 0.3).astype(np.uint8)  # dense: counts far above bf16's exact range
+    b = (rng.random((900, 1024)) < 0.3).astype(np.uint8)
+    exact = a.astype(np.int64) @ b.T.astype(np.int64)
+    assert np.array_equal(intersection_counts(a, b), exact)  # 1,080,000 pairs: the int8 product
+    assert np.array_equal(intersection_counts(a[:10], b[:10]), exact[:10, :10])  # small: float32

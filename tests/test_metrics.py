@@ -46,3 +46,17 @@ def test_distribution_metrics_take_what_a_chemist_has():
     mols = [Chem.MolFromSmiles(s) for s in ("CCO", "c1ccccc1", "CC(=O)O")]
     expected = internal_diversity(morgan_bits(mols, 2, 1024))
     assert internal_diversity(["CCO", "c1ccccc1", "CC(=O)O", "nonsense"]) == expected == internal_diversity(mols)
+
+
+def test_internal_diversity_of_a_large_set_matches_the_float64_definition():
+    import numpy as np
+
+    from molmara.chem.fingerprints import tanimoto_matrix
+    from molmara.metrics import internal_diversity
+
+    rng = np.random.default_rng(1)
+    fps = np.packbits(rng.random((1100, 1024)) < 0.05, axis=1)  # 1,210,000 pairs: the torch path
+    sims = tanimoto_matrix(fps, fps)
+    for p in (1, 2):
+        reference = 1.0 - np.mean(np.power(np.mean(np.power(sims, p), axis=1), 1.0 / p))
+        assert abs(internal_diversity(fps, p) - reference) < 1e-6

@@ -56,15 +56,37 @@ def unpack_bits(packed: np.ndarray, n_bits: int | None = None) -> np.ndarray:
 def tanimoto_matrix(a: np.ndarray, b: np.ndarray, chunk: int = 4096) -> np.ndarray:
     """Tanimoto similarities between packed fingerprints a (n, k) and b (m, k): shape (n, m).
 
-    The intersection counts are one float32 matrix product over unpacked bits (exact for counts
-    below 2**24); rows of `a` go in chunks to bound memory. Two empty fingerprints give 0, not NaN.
+    The intersection counts are one integer matrix product over unpacked bits (`intersection_counts`, exact);
+    rows of `a` go in chunks to bound memory. Two empty fingerprints give 0, not NaN.
     """
-    b_bits = np.unpackbits(np.asarray(b, dtype=np.uint8), axis=1).astype(np.float32)
-    count_b = b_bits.sum(axis=1)
+    b_bits = np.unpackbits(np.asarray(b, dtype=np.uint8), axis=1)
+    count_b = b_bits.sum(axis=1, dtype=np.int64)
     out = np.empty((a.shape[0], b.shape[0]), dtype=np.float64)
     for start in range(0, a.shape[0], chunk):
-        a_bits = np.unpackbits(np.asarray(a[start : start + chunk], dtype=np.uint8), axis=1).astype(np.float32)
-        common = (a_bits @ b_bits.T).astype(np.float64)  # integer-valued, exact in float32
-        union = a_bits.sum(axis=1)[:, None] + count_b[None, :] - common
+        a_bits = np.unpackbits(np.asarray(a[start : start + chunk], dtype=np.uint8), axis=1)
+        common = intersection_counts(a_bits, b_bits).astype(np.float64)
+        union = a_bits.sum(axis=1, dtype=np.int64)[:, None] + count_b[None, :] - common
         out[start : start + chunk] = np.where(union > 0, common / np.maximum(union, 1.0), 0.0)
     return out
+
+
+SMALL_PRODUCT = 1_000_000
+"""Below this many pairs numpy's float32 product is as quick as anything and needs no torch import."""
+
+
+def intersection_counts(a_bits: np.ndarray, b_bits: np.ndarray) -> np.ndarray:
+    """Common on-bits of every pair of rows of two 0/1 matrices (n, k) and (m, k): exact integers, (n, m).
+
+    Large products go through torch's int8 × int8 → int32 matrix product (VNNI/AMX on recent CPUs, several
+    times a float32 product); small ones, and any platform where that product is missing, through float32
+    (exact: counts stay far below 2**24)."""
+    if a_bits.shape[0] * b_bits.shape[0] >= SMALL_PRODUCT:
+        try:
+            import torch
+
+            left = torch.from_numpy(np.ascontiguousarray(a_bits, dtype=np.int8))
+            right = torch.from_numpy(np.ascontiguousarray(b_bits.T, dtype=np.int8))
+            return torch._int_mm(left, right).numpy()
+        except (ImportError, RuntimeError, AttributeError):
+            pass
+    return (a_bits.astype(np.float32) @ b_bits.T.astype(np.float32)).astype(np.int64)
