@@ -71,12 +71,12 @@ def greedy_circles(fingerprints: np.ndarray, threshold: float, chunk: int = 512)
             rows = rows[(distances > threshold).all(axis=1)]
         if rows.size == 0:
             continue
-        among = 1.0 - tanimoto_matrix(fingerprints[rows], fingerprints[rows])
-        picked: list[int] = []  # positions within `rows`
+        far = (1.0 - tanimoto_matrix(fingerprints[rows], fingerprints[rows])) > threshold
+        alive = np.ones(rows.size, dtype=bool)  # not within t of any row picked so far (distances are symmetric)
         for i in range(rows.size):
-            if all(among[i, j] > threshold for j in picked):
-                picked.append(i)
-        members.extend(int(rows[i]) for i in picked)
+            if alive[i]:
+                members.append(int(rows[i]))
+                alive &= far[i]
     return members
 
 
