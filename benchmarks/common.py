@@ -73,3 +73,42 @@ def write_result(
     md_path = results / f"{name}.md"
     md_path.write_text(header + markdown.rstrip() + "\n")
     return json_path, md_path
+
+
+def listed(text: str | None, default: tuple, known=None, cast=str) -> tuple:
+    """A comma-separated command-line list (`default` when empty); an unknown value stops with the choices."""
+    if not text:
+        return default
+    values = tuple(cast(v.strip()) for v in text.split(",") if v.strip())
+    unknown = [v for v in values if known is not None and v not in known]
+    if unknown:
+        raise SystemExit(f"unknown {unknown[0]!r}; choose from {', '.join(known)}")
+    return values
+
+
+def finished_run(config: dict, runs_dir: Path):
+    """Run a benchmark run to its end — resumed from its checkpoint, or started clean (store entry and folder
+    of an unfinished attempt removed) — or just read it back when it finished before; its `RunData`."""
+    import shutil
+
+    from molmara.metrics import load_run
+    from molmara.rl import run
+    from molmara.store import RunStore
+
+    run_dir = runs_dir / config["name"]
+    summary_path = run_dir / "summary.json"
+    status = json.loads(summary_path.read_text()).get("status") if summary_path.is_file() else None
+    if status != "finished":
+        if (run_dir / "checkpoint.pt").is_file():
+            run(config, resume=True)
+        else:
+            runs_dir.mkdir(parents=True, exist_ok=True)
+            with RunStore(runs_dir / "molmara.db") as store:
+                if store.has_run(config["name"]):
+                    store.delete_run(config["name"])
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run(config)
+    data = load_run(run_dir)
+    if data.summary.get("status") != "finished":  # cancelled (SIGTERM) or failed: no row, resumed next time
+        raise RuntimeError(f"run {config['name']} ended {data.summary.get('status')!r}, not finished")
+    return data

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import rows as rows_file
-from benchmarks.common import RESULTS, command, cpu_model, write_result
+from benchmarks.common import RESULTS, command, cpu_model, finished_run, listed, write_result
 from benchmarks.mvr_analysis import DIAGNOSTICS, METRICS, markdown, mode_share_table, run_metrics, summarise
 from benchmarks.mvr_design import ARMS, CORE, MODES, TASKS, Settings, prior_digest, run_config
 from benchmarks.rows import append_row, machines_of, read_rows
@@ -79,15 +78,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """The mode's settings with the command line's overrides."""
     base = MODES[args.mode]
 
-    def listed(text: str | None, default: tuple, known=None, cast=str) -> tuple:
-        if not text:
-            return default
-        values = tuple(cast(v.strip()) for v in text.split(",") if v.strip())
-        unknown = [v for v in values if known is not None and v not in known]
-        if unknown:
-            raise SystemExit(f"unknown {unknown[0]!r}; choose from {', '.join(known)}")
-        return values
-
     return Settings(
         budget=args.budget or base.budget,
         seeds=listed(args.seeds, base.seeds, cast=int),
@@ -132,29 +122,12 @@ def execute(
     task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str, prior: str, rerun: bool = True
 ) -> dict:
     """Run (or resume, or just read back) one run and return its raw row; `rerun=False`: only read back."""
-    from molmara.metrics import load_run
-    from molmara.rl import run
-    from molmara.store import RunStore
-
     config = run_config(task, arm, seed, settings, runs_dir, device, prior)
-    run_dir = runs_dir / config["name"]
-    summary_path = run_dir / "summary.json"
+    summary_path = runs_dir / config["name"] / "summary.json"
     status = json.loads(summary_path.read_text()).get("status") if summary_path.is_file() else None
     if status != "finished" and not rerun:
-        raise FileNotFoundError(f"no finished run in {run_dir}")
-    if status != "finished":
-        if (run_dir / "checkpoint.pt").is_file():
-            run(config, resume=True)
-        else:  # nothing to resume from: start clean
-            runs_dir.mkdir(parents=True, exist_ok=True)
-            with RunStore(runs_dir / "molmara.db") as store:
-                if store.has_run(config["name"]):
-                    store.delete_run(config["name"])
-            shutil.rmtree(run_dir, ignore_errors=True)
-            run(config)
-    data = load_run(run_dir)
-    if data.summary.get("status") != "finished":  # cancelled (SIGTERM) or failed: no row, resumed next time
-        raise RuntimeError(f"run {config['name']} ended {data.summary.get('status')!r}, not finished")
+        raise FileNotFoundError(f"no finished run in {runs_dir / config['name']}")
+    data = finished_run(config, runs_dir)
     spec = TASKS[task]
     row = {
         "task": task,

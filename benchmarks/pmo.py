@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import rows as rows_file
-from benchmarks.common import RESULTS, command, write_result
+from benchmarks.common import RESULTS, command, finished_run, listed, write_result
 from benchmarks.mvr_design import prior_digest
 from benchmarks.parallel import job_name, run_jobs
 from benchmarks.pmo_design import (
@@ -71,15 +70,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def settings_from(args: argparse.Namespace) -> Settings:
     base = MODES[args.mode]
 
-    def listed(text: str | None, default: tuple, known=None, cast=str) -> tuple:
-        if not text:
-            return default
-        values = tuple(cast(v.strip()) for v in text.split(",") if v.strip())
-        unknown = [v for v in values if known is not None and v not in known]
-        if unknown:
-            raise SystemExit(f"unknown {unknown[0]!r}; choose from {', '.join(known)}")
-        return values
-
     return Settings(
         budget=base.budget,
         seeds=listed(args.seeds, base.seeds, cast=int),
@@ -107,27 +97,8 @@ def done_keys(path: Path) -> set[tuple]:
 
 def execute(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str, prior: str) -> dict:
     """Run (or resume) one run and return its raw row."""
-    from molmara.metrics import load_run
-    from molmara.rl import run
-    from molmara.store import RunStore
-
     config = run_config(task, arm, seed, settings, runs_dir, device, prior)
-    run_dir = runs_dir / config["name"]
-    summary_path = run_dir / "summary.json"
-    status = json.loads(summary_path.read_text()).get("status") if summary_path.is_file() else None
-    if status != "finished":
-        if (run_dir / "checkpoint.pt").is_file():
-            run(config, resume=True)
-        else:  # nothing to resume from: start clean
-            runs_dir.mkdir(parents=True, exist_ok=True)
-            with RunStore(runs_dir / "molmara.db") as store:
-                if store.has_run(config["name"]):
-                    store.delete_run(config["name"])
-            shutil.rmtree(run_dir, ignore_errors=True)
-            run(config)
-    data = load_run(run_dir)
-    if data.summary.get("status") != "finished":
-        raise RuntimeError(f"run {config['name']} ended {data.summary.get('status')!r}, not finished")
+    data = finished_run(config, runs_dir)
     from benchmarks.mara_vs_reinvent import machine_label
 
     row = {
