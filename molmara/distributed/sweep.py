@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from molmara.config_errors import readable
 from molmara.distributed.executor import init_ray
 from molmara.rl.config import RunConfig, RunConfigError, load_run_config
 from molmara.run_folder import name_part
@@ -43,6 +46,25 @@ class SweepError(ValueError):
     """A sweep file is invalid; the message names what is wrong."""
 
 
+class SweepFile(BaseModel):
+    """The keys of a sweep file (the run configs it makes are validated as `RunConfig`s)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str | None = None
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    store: str | None = None
+    base: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        empty = [key for key, values in grid.items() if not values]
+        if empty:
+            raise ValueError(f"grid.{empty[0]} must be a non-empty list of values")
+        return grid
+
+
 def load_sweep(path: str | Path) -> tuple[str, list[RunConfig], Path]:
     """The sweep's name, its validated run configs and the store path."""
     path = Path(path)
@@ -52,18 +74,11 @@ def load_sweep(path: str | Path) -> tuple[str, list[RunConfig], Path]:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as err:
         raise SweepError(f"sweep file {path} is not valid TOML: {err}") from None
-    unknown = set(data) - {"name", "seeds", "store", "base", "grid"}
-    if unknown:
-        raise SweepError(f"sweep file {path}: unknown keys {sorted(unknown)} (expected name, seeds, store, base, grid)")
-    name = data.get("name") or path.stem
-    seeds = data.get("seeds", [0])
-    base = dict(data.get("base", {}))
-    grid = data.get("grid", {})
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
-        raise SweepError(f"sweep file {path}: seeds must be a non-empty list of integers, got {seeds!r}")
-    for key, values in grid.items():
-        if not isinstance(values, list) or not values:
-            raise SweepError(f"sweep file {path}: grid.{key} must be a non-empty list of values")
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as err:
+        raise SweepError(f"sweep file {path}: {readable(err, 'sweep')}") from None
+    name, seeds, base, grid = spec.name or path.stem, spec.seeds, dict(spec.base), spec.grid
     objective = base.get("objective")
     if isinstance(objective, str) and not Path(objective).is_absolute() and (path.parent / objective).is_file():
         base["objective"] = str((path.parent / objective).resolve())
@@ -79,7 +94,7 @@ def load_sweep(path: str | Path) -> tuple[str, list[RunConfig], Path]:
             except RunConfigError as err:
                 raise SweepError(f"sweep file {path}, run {run_name}: {err}") from None
             configs.append(config)
-    store = Path(data["store"]) if data.get("store") else configs[0].store_path
+    store = Path(spec.store) if spec.store else configs[0].store_path
     if not store.is_absolute():
         store = (Path.cwd() / store).resolve()
     return name, configs, store
