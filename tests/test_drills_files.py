@@ -27,7 +27,7 @@ from tests.conftest import qed_run_config
         ({"seed": -1}, "seed: Input should be greater than or equal to 0"),
         ({"seed": 2**70}, "seed: Input should be less than or equal to"),
         ({"duplicates": "twice"}, "duplicates: Input should be 'zero', 'drop' or 'keep'"),
-        ({"diversity_filter": {"bucket_size": "25"}}, "diversity_filter → bucket_size: Input should be a valid integer"),
+        ({"diversity_filter": {"bucket_size": "25"}}, "diversity_filter → bucket_size: Input should be a valid int"),
     ],
 )
 def test_configs_that_would_be_coerced_are_refused_by_name(override, message):
