@@ -89,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     raw_path = RESULTS / f"{args.name}_runs.csv"
     for seed in (int(s) for s in args.seeds.split(",")):
         for arm in ARMS:
-            rows = read_rows(raw_path)
-            key = (rows["arm"] == arm) & (rows["seed"] == seed) & (rows["budget"] == args.budget) if len(rows) else None
-            if key is not None and (key & (rows["exhaustiveness"] == args.exhaustiveness)).any():
+            rows = read_rows(raw_path).to_dict("records")
+            done = {(r["arm"], r["seed"], r["budget"], r["exhaustiveness"]) for r in rows}
+            if (arm, seed, args.budget, args.exhaustiveness) in done:
                 continue
             row = run_once(arm, seed, args)
             append_row(raw_path, row)

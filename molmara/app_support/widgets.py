@@ -176,11 +176,12 @@ def molecule_grid(
 ):
     """Draw molecules locally (RDKit SVG); at most `limit`, with a note when more were left out; `core`: aligned
     to that scaffold with it highlighted."""
-    from rdkit import Chem
+    from molmara.chem.smiles import to_mol
 
     smiles = list(smiles)
     legends = list(legends) if legends is not None else smiles
-    drawable = [(s, g) for s, g in zip(smiles, legends, strict=True) if Chem.MolFromSmiles(str(s)) is not None]
+    parsed = (to_mol(s) for s in smiles)  # once: the grid draws these molecules
+    drawable = [(m, g) for m, g in zip(parsed, legends, strict=True) if m is not None]
     if not drawable:
         st.caption("no molecules to draw" if not smiles else f"none of the {len(smiles):,} molecules is valid")
         return

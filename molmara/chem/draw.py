@@ -11,7 +11,7 @@ from molmara.chem.smiles import to_mol
 
 
 def grid_svg(
-    smiles: Sequence[str],
+    smiles: Sequence[str | Chem.Mol],
     legends: Sequence[str] | None = None,
     per_row: int = 4,
     size: int = 220,
@@ -22,7 +22,8 @@ def grid_svg(
     `core` (a scaffold SMILES): each molecule that contains it is drawn in the core's orientation with the core's
     atoms and bonds highlighted, so that a series reads as one scaffold with different decorations."""
     legends = list(legends) if legends is not None else list(smiles)
-    pairs = [(m, legend) for m, legend in zip((to_mol(s) for s in smiles), legends, strict=True) if m is not None]
+    mols = (s if isinstance(s, Chem.Mol) else to_mol(s) for s in smiles)  # parsed molecules are used as they are
+    pairs = [(m, legend) for m, legend in zip(mols, legends, strict=True) if m is not None]
     if not pairs:
         return "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>"
     mols, kept_legends = zip(*pairs, strict=True)

@@ -123,10 +123,11 @@ class MolBatch:
         """Per molecule: why it is invalid, or why an oracle could not score it, or ""."""
         return [r or self.failures.get(int(p), "") for r, p in zip(self.reasons, self.positions, strict=True)]
 
-    def watched(self, items: Iterable) -> Iterator:
-        """`items` (one per valid molecule, in order), each announced to the scoring worker's watch first."""
+    def watched(self, items: Iterable, needs: float = 0.0) -> Iterator:
+        """`items` (one per valid molecule, in order), each announced to the scoring worker's watch first
+        (`needs`: the seconds the oracle may take on one, when it is more than the worker's limit)."""
         for position, item in zip(self.positions[self.valid], items, strict=True):
-            watch.molecule(position)
+            watch.molecule(position, needs)
             yield item
 
     def fingerprints(self, radius: int = 2, n_bits: int = 2048, features: bool = False, counts: bool = False):
@@ -160,6 +161,11 @@ class Oracle:
     def setup(self) -> None:
         """Prepare anything derived from the parameters (reference fingerprints, patterns)."""
 
+    def seconds_needed(self) -> float:
+        """Seconds this oracle may take on one molecule beyond the scoring worker's limit, for an oracle that stops
+        itself in time (docking, with its own timeout); 0: the worker's limit applies."""
+        return 0.0
+
     @property
     def cpus(self) -> int:
         """CPU threads this oracle uses on one molecule (its `cpus` parameter where it has one)."""
@@ -176,7 +182,7 @@ class Oracle:
         """Scores of the valid molecules of `batch`, in order; by default one `score_mol` call each (a
         `MoleculeError` scores that molecule NaN with its reason)."""
         positions = batch.positions[batch.valid]
-        molecules = batch.watched(m for m in batch.mols if m is not None)
+        molecules = batch.watched((m for m in batch.mols if m is not None), self.seconds_needed())
         scores = [self._score_mol(m, p, batch) for m, p in zip(molecules, positions, strict=True)]
         return np.array(scores, dtype=np.float64)
 
@@ -207,7 +213,7 @@ class Oracle:
         return out
 
     def _score_one(self, single: MolBatch) -> float:
-        watch.molecule(single.positions[0])
+        watch.molecule(single.positions[0], self.seconds_needed())
         try:
             return float(np.asarray(self.score_valid(single), dtype=float).reshape(-1)[0])
         except OracleError:

@@ -22,13 +22,11 @@ import math
 import re
 from pathlib import Path
 
-import numpy as np
 from rdkit import Chem
 from rdkit.Chem import AllChem
 
 from molmara.chem.smiles import mol_to_smiles
-from molmara.oracles import watch
-from molmara.oracles.base import MolBatch, MoleculeError, Oracle, OracleError, Param
+from molmara.oracles.base import MoleculeError, Oracle, OracleError, Param
 from molmara.oracles.registry import register
 from molmara.oracles.vina_process import Receptor, VinaFailure, VinaProcess, VinaTimeout
 
@@ -216,16 +214,8 @@ class DockingOracle(Oracle):
         """Write the best pose of every molecule docked from now on under `folder/poses/`."""
         self.pose_folder = Path(folder)
 
-    def score_valid(self, batch: MolBatch) -> np.ndarray:
-        out = []
-        for position, mol in zip(batch.positions[batch.valid], (m for m in batch.mols if m is not None), strict=True):
-            watch.molecule(position, needs=self.config["timeout"] + 120.0)  # preparation + its own time limit
-            try:
-                out.append(self.dock(mol))
-            except MoleculeError as err:
-                batch.fail(position, self.name, str(err))
-                out.append(math.nan)
-        return np.array(out, dtype=np.float64)
+    def seconds_needed(self) -> float:
+        return self.config["timeout"] + 120.0  # the preparation, then the docking's own time limit
 
     def score_mol(self, mol: Chem.Mol) -> float:
         return self.dock(mol)
