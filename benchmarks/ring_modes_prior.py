@@ -63,8 +63,14 @@ def main(argv: list[str] | None = None) -> dict:
         f"{args.n:,} SMILES sampled from the shipped prior (seed {args.seed}), {len(unique):,} valid and unique, "
         "scored with `ring_modes`. Per ring: molecules (share of the row's hits); ratio to the rarest ring; "
         f"Shannon entropy of the shares (bits; {math.log2(len(names)):.0f} = equal shares); hits per sample.\n\n"
-        "| molecules | " + " | ".join(names) + " | ratio | entropy | rate |\n|---|" + "---|" * (len(names) + 3) + "\n"
-        + "\n".join(rows) + "\n\n" + (__doc__ or "")
+        "| molecules | "
+        + " | ".join(names)
+        + " | ratio | entropy | rate |\n|---|"
+        + "---|" * (len(names) + 3)
+        + "\n"
+        + "\n".join(rows)
+        + "\n\n"
+        + (__doc__ or "")
     )
     payload["modes"] = names
     write_result(args.name, payload, text)

@@ -302,8 +302,11 @@ class WorkerExecutor(Executor):
         else:  # a step over several molecules: find the one at fault by scoring them one at a time
             if left:
                 queue.append(_Job(left, one_at_a_time=True))
-            log.warning("a scoring worker was lost (%s) on %d molecules scored together: scoring them one at a "
-                        "time", reason, count)
+            log.warning(
+                "a scoring worker was lost (%s) on %d molecules scored together: scoring them one at a time",
+                reason,
+                count,
+            )
             return
         results.fail(culprit, reason)
         self.timed_out += reason.startswith("timed out")

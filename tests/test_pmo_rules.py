@@ -117,4 +117,3 @@ def test_the_plateau_count_survives_a_resume(tiny_prior_path, tmp_path):
     resumed = Trainer(first.config.model_copy(update={"max_steps": 10}), MemoryRecorder())
     resumed.run(resume=True)
     assert resumed.state.step == 4 and resumed.summary()["stop_reason"] == "plateau"  # 1 + 2 more, not 3 more
-

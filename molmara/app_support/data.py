@@ -314,4 +314,3 @@ def comparison_reading(table: pd.DataFrame) -> list[str]:
             f"{base['oracle_calls']:,.0f} oracle calls"
         )
     return out
-

@@ -28,6 +28,7 @@ USER_FILTERS = ("get_largest_fragment", "remove_hydrogens", "remove_salts", "neu
 CORPUS_FILTERS = ("default",)
 """reinvent-chemistry's default: the user filters plus size, element (C N O F S Cl Br) and side-chain limits."""
 
+
 def _parse(text: str) -> Chem.Mol | None:
     """RDKit's parse without its log lines: an invalid SMILES is an answer (None), not an error to print."""
     with rdBase.BlockLogs():

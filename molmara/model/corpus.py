@@ -108,7 +108,7 @@ def _csv_rows(handle, path: Path) -> Iterator[list[str]]:
         if reader.line_num - last > 1 and any("\n" in field or "\r" in field for field in row):
             raise CorpusError(
                 f"{path}, line {last + 1}: a quote opens a field that runs to line {reader.line_num} "
-                "(a stray \" in a SMILES?); fix or remove that line"
+                '(a stray " in a SMILES?); fix or remove that line'
             )
         last = reader.line_num
         yield row

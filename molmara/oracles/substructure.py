@@ -32,9 +32,7 @@ class SmartsOracle(Oracle):
             "required: score 1 when they match; forbidden: 1 when they do not",
             choices=("required", "forbidden"),
         ),
-        Param(
-            "match", str, "any", "any or all of the patterns, or exactly one of them", choices=("any", "all", "one")
-        ),
+        Param("match", str, "any", "any or all of the patterns, or exactly one of them", choices=("any", "all", "one")),
     )
 
     def setup(self) -> None:

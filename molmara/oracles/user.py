@@ -112,8 +112,13 @@ class ExternalProcessOracle(Oracle):
     value_range = (-math.inf, math.inf)
     params = (
         Param("command", list, [], "the program and its arguments (a list, or one string split like a shell)"),
-        Param("timeout", float, 120.0, "seconds the program may take for one batch (then it and its children are "
-              "killed and the batch scores NaN)", min=0.01),
+        Param(
+            "timeout",
+            float,
+            120.0,
+            "seconds the program may take for one batch (then it and its children are killed and the batch scores NaN)",
+            min=0.01,
+        ),
     )
 
     def setup(self) -> None:

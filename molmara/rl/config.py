@@ -48,6 +48,7 @@ MAX_CALLS = 10_000_000
 LossName = Literal[tuple(LOSS_LABELS)]
 """The names a run config accepts for `loss` (defined by `molmara.rl.losses.LOSS_LABELS`)."""
 
+
 class RunConfigError(ValueError):
     """A run configuration is invalid; the message names the key and the value."""
 

@@ -52,7 +52,6 @@ tau_value = config.get("tau")
 own_tau = float(tau_value) if isinstance(tau_value, (int, float)) and not isinstance(tau_value, bool) else own_threshold
 
 
-
 left, middle, right = st.columns(3)
 scope = left.radio("molecules", ["hits", "all scored molecules"], key="why_scope", horizontal=True)
 kind = left.radio("scaffolds", ["murcko", "generic"], key="why_kind", horizontal=True)
