@@ -16,8 +16,8 @@ import time
 
 from benchmarks.common import write_result
 from molmara.rl.config import load_run_config
+from molmara.rl.recording import MemoryRecorder
 from molmara.rl.trainer import Trainer
-from molmara.store.recorders import MemoryRecorder
 
 
 def main(argv: list[str] | None = None) -> dict:

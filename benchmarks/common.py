@@ -91,8 +91,8 @@ def finished_run(config: dict, runs_dir: Path):
     of an unfinished attempt removed) — or just read it back when it finished before; its `RunData`."""
     import shutil
 
+    from molmara.lifecycle import run
     from molmara.metrics import load_run
-    from molmara.rl import run
     from molmara.store import RunStore
 
     run_dir = runs_dir / config["name"]

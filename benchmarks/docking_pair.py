@@ -53,9 +53,9 @@ def objective(exhaustiveness: int) -> dict:
 
 
 def run_once(arm: str, seed: int, args: argparse.Namespace) -> dict:
+    from molmara.lifecycle import run
     from molmara.metrics import circles, load_run, oracle_calls, top_k_auc
     from molmara.metrics.run_metrics import hit_mask
-    from molmara.rl import run
 
     name = f"{arm}-s{seed}-b{args.budget}-x{args.exhaustiveness}"
     folder = args.runs_dir / name

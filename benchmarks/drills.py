@@ -171,8 +171,8 @@ def drill_priors(folder: Path, flips: int, seed: int) -> dict:
 def drill_checkpoints(folder: Path, flips: int, seed: int) -> dict:
     """A real run checkpoint with 4 KiB flipped at `flips` places, each loaded the way a resume loads it."""
     from molmara.model.prior import CheckpointError
+    from molmara.rl.recording import MemoryRecorder
     from molmara.rl.trainer import Trainer
-    from molmara.store.recorders import MemoryRecorder
 
     config = load_run_config(
         {"task": "drd2_qed_sa", "batch_size": 16, "max_steps": 2, "device": "cpu", "output": str(folder)}

@@ -137,7 +137,7 @@ def run_name(task: str, arm: str, seed: int, settings: Settings, prior: str) -> 
 def run_config(
     task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, device: str = "cpu", prior: str | None = None
 ) -> dict:
-    """The `molmara.rl.run` config of one run of the benchmark (`prior`: its digest, computed when not given)."""
+    """The `molmara.run` config of one run of the benchmark (`prior`: its digest, computed when not given)."""
     if task not in TASKS:
         raise ValueError(f"unknown benchmark task {task!r} (known: {', '.join(TASKS)})")
     if arm not in ARMS:

@@ -13,8 +13,8 @@ import tempfile
 
 from benchmarks.common import write_result
 from molmara.rl import load_run_config
+from molmara.rl.recording import MemoryRecorder
 from molmara.rl.trainer import Trainer
-from molmara.store.recorders import MemoryRecorder
 
 QED = {"name": "qed", "component": [{"oracle": "qed", "weight": 1.0}]}
 

@@ -22,7 +22,8 @@ _EXPORTS = {
     "load_prior": ("molmara.model", "load_prior"),
     "ScoringService": ("molmara.scoring", "ScoringService"),
     "oracle": ("molmara.oracles", "oracle"),
-    "run": ("molmara.rl", "run"),
+    "run": ("molmara.lifecycle", "run"),
+    "open_run": ("molmara.lifecycle", "open_run"),
     "RunStore": ("molmara.store", "RunStore"),
 }
 _SUBMODULES = ("oracles", "tasks", "metrics", "rl", "store", "chem", "model")
@@ -31,10 +32,10 @@ __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
     from molmara import chem, metrics, model, oracles, rl, store, tasks  # noqa: F401
+    from molmara.lifecycle import open_run, run  # noqa: F401
     from molmara.model import Prior, SampleResult, load_prior  # noqa: F401
     from molmara.objective import Objective, ObjectiveError, ScoreResult  # noqa: F401
     from molmara.oracles import oracle  # noqa: F401
-    from molmara.rl import run  # noqa: F401
     from molmara.scoring import ScoringService  # noqa: F401
     from molmara.store import RunStore  # noqa: F401
 

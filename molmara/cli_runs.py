@@ -36,7 +36,8 @@ def _finish_line(trainer) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from molmara.rl import load_run_config, run
+    from molmara.lifecycle import run
+    from molmara.rl import load_run_config
 
     if args.from_reinvent:
         from molmara.reinvent_config import convert_staged_learning
@@ -55,7 +56,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from molmara.rl import load_run_config, run
+    from molmara.lifecycle import run
+    from molmara.rl import load_run_config
     from molmara.store import RunStore
 
     with RunStore(args.store, create=False) as store:

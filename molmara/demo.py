@@ -97,7 +97,8 @@ def run_demo(
     progress: bool = True,
 ) -> dict:
     """Run the short MARA demo and its prior-alone baseline; returns the numbers (see the module docstring)."""
-    from molmara.rl import load_run_config, open_run
+    from molmara.lifecycle import open_run
+    from molmara.rl import load_run_config
     from molmara.store import RunStore
 
     with RunStore(Path(output) / "molmara.db") as store:  # each demo is a new run: demo, demo-2, …

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from molmara.rl.config import RunConfig, load_run_config
+from molmara.rl.config import RunConfig
 from molmara.store.db import RunStore, StoreError
 
 ACTIVE = ("created", "running")
@@ -85,30 +85,17 @@ class JobManager:
 
     def launch(self, config: RunConfig | dict | str | Path) -> int:
         """Register the run and start it in the background; returns its run id."""
-        if not isinstance(config, RunConfig):
-            config = load_run_config(config)
-        from molmara.rl.trainer import build_objective
+        from molmara.lifecycle import check_fresh, register, stored_config
 
-        objective = build_objective(config)  # fail here, in the caller, on a bad objective
-        config = config.model_copy(
-            update={
-                "objective": objective.to_dict(),
-                "task": None,
-                "output": str(Path(config.output).resolve()),
-                "store": str(self.store_path),
-            }
-        )
+        config = stored_config(config, self.store_path)  # a bad objective fails here, in the caller
+        check_fresh(config)
         run_dir = config.run_dir
-        if (run_dir / "checkpoint.pt").exists():
-            raise StoreError(f"{run_dir} already holds a run's checkpoint; choose another name")
         run_dir.mkdir(parents=True, exist_ok=True)
         config_path = run_dir / "config.toml"
         config_path.write_text(config.to_toml())
         log_path = run_dir / "job.log"
         with self._store() as store:
-            run_id = store.create_run(
-                config.name, "rl", config.to_toml(), seed=config.seed, prior=config.prior, run_dir=str(run_dir)
-            )
+            run_id = register(store, config, adopt=False)  # the child adopts this row
             process = self._spawn(["run", str(config_path), "--quiet"], log_path)
             store.update_run(run_id, pid=process.pid, log_path=str(log_path))
         return run_id

@@ -9,8 +9,8 @@ import torch
 from molmara import load_prior
 from molmara.model.prior import CheckpointError, resolve_device
 from molmara.rl.config import RunConfigError, load_run_config
+from molmara.rl.recording import MemoryRecorder
 from molmara.rl.trainer import Trainer
-from molmara.store.recorders import MemoryRecorder
 from tests.conftest import qed_run_config
 
 

@@ -8,9 +8,9 @@ import torch
 import molmara
 from molmara.rl.config import load_run_config
 from molmara.rl.losses import likelihood_penalty
+from molmara.rl.recording import MemoryRecorder
 from molmara.rl.replay import ReplayMemory
 from molmara.rl.trainer import Trainer
-from molmara.store.recorders import MemoryRecorder
 
 
 def test_pmo_replay_draws_from_the_memory_before_the_batch_joins_it():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -117,6 +119,11 @@ def test_a_sweep_runs_every_config_and_reports_failures_without_stopping(local_r
         assert len(runs) == 4 and sorted(runs["status"]) == ["failed", "failed", "finished", "finished"]
         for run in runs.loc[runs["status"] == "finished", "name"]:
             assert list(store.steps(run)["step"]) == [1, 2, 3] and len(store.molecules(run)) == 48
+            info = store.get_run(run)  # stored as any run is: objective inline, CSV files, no pid once ended
+            assert info["pid"] is None and "[objective]" in info["config"]
+            assert 'oracle = "qed"' in info["config"]
+            folder = Path(info["run_dir"])
+            assert len(pd.read_csv(folder / "steps.csv")) == 3 and len(pd.read_csv(folder / "molecules.csv")) == 48
         failed = runs.loc[runs["status"] == "failed", "name"].iloc[0]
         assert "missing.prior" in store.get_run(failed)["message"]
 
@@ -144,7 +151,7 @@ def test_docking_on_ray_gives_the_serial_scores_and_the_cache_docks_once(local_r
 
 
 def test_a_run_can_score_on_ray(local_ray, tiny_prior_path, tmp_path):
-    from molmara.rl import run
+    from molmara.lifecycle import run
 
     config = {"prior": str(tiny_prior_path), "task": "qed", "batch_size": 16, "max_steps": 2, "max_oracle_calls": None,
               "scoring": "ray", "device": "cpu", "output": str(tmp_path), "name": "on-ray"}  # fmt: skip

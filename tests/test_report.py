@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-import molmara.rl
+import molmara
 from molmara.chem import canonical_smiles
 from molmara.cli import main
 from molmara.metrics import (
@@ -114,7 +114,7 @@ def real_run(tiny_prior_path, tmp_path_factory):
         "device": "cpu",
         "output": str(out),
     }
-    molmara.rl.run(config)
+    molmara.run(config)
     return out / "tiny"
 
 

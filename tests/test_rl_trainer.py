@@ -6,8 +6,9 @@ import torch
 
 import molmara
 from molmara.rl.config import RunConfigError, load_run_config
+from molmara.rl.recording import MemoryRecorder
 from molmara.rl.trainer import Trainer, TrainingError
-from molmara.store.recorders import CsvRecorder, MemoryRecorder
+from molmara.store.recorders import CsvRecorder
 
 QED = {"component": [{"oracle": "qed", "weight": 1.0}]}
 
@@ -174,12 +175,10 @@ def test_every_repeat_in_a_real_run_is_trained_on_reward_zero(tiny_prior_path, t
     """A small run into the SQLite store: each second and later copy of a molecule in a step has reward 0."""
     import pandas as pd
 
-    from molmara.rl import run
+    from molmara.lifecycle import run
     from molmara.store import RunStore
 
-    cfg = config(
-        tiny_prior_path, tmp_path, max_steps=12, batch_size=64, learning_rate=5e-3, temperature=0.7, mara=mara
-    )
+    cfg = config(tiny_prior_path, tmp_path, max_steps=12, batch_size=64, learning_rate=5e-3, temperature=0.7, mara=mara)
     run_id = run(cfg).run_id
     molecules = RunStore(cfg.store_path).molecules(run_id)
     scored = molecules[molecules["valid"] & ~molecules["over_budget"]]

@@ -23,6 +23,7 @@ is recorded as failed with its error; the others go on.
 from __future__ import annotations
 
 import itertools
+import socket
 import sys
 import time
 from pathlib import Path
@@ -32,9 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from molmara.config_errors import readable
 from molmara.distributed.executor import init_ray
+from molmara.lifecycle import check_fresh, stored_config
 from molmara.rl.config import RunConfig, RunConfigError, load_run_config
+from molmara.rl.recording import Recorder
 from molmara.run_folder import name_part
-from molmara.store.recorders import Recorder
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,20 +109,26 @@ class StoreWriter:
         from molmara.store import RunStore
 
         self.store = RunStore(store_path)
+        self.host = socket.gethostname()
 
-    def create_run(self, config_toml: str, name: str, seed: int, prior: str | None, run_dir: str) -> int:
-        return self.store.create_run(name, "rl", config_toml, seed=seed, prior=prior, run_dir=run_dir)
+    def register(self, config_data: dict) -> int:
+        from molmara.lifecycle import register
 
-    def start(self, run_id: int, resume_step: int | None) -> None:
+        return register(self.store, load_run_config(config_data), adopt=False)
+
+    def start(self, run_id: int, resume_step: int | None, host: str, pid: int) -> None:
         if resume_step is not None:
             self.store.truncate_after(run_id, resume_step)
-        self.store.update_run(run_id, status="running", message=None)
+        # a pid is checked on the store's host (`JobManager.refresh`): kept only for a task that runs there
+        self.store.update_run(run_id, status="running", message=None, pid=pid if host == self.host else None)
 
     def write_step(self, run_id: int, record: dict, molecules: list[dict]) -> None:
         self.store.write_step(run_id, record, molecules)
 
     def finish(self, run_id: int, status: str, summary: dict, message: str | None = None) -> None:
-        self.store.update_run(run_id, status=status, summary=summary, finished_at=time.time(), message=message)
+        self.store.update_run(
+            run_id, status=status, summary=summary, finished_at=time.time(), message=message, pid=None
+        )
 
 
 class ActorRecorder(Recorder):
@@ -131,7 +139,9 @@ class ActorRecorder(Recorder):
         self._pending: list[dict] = []
 
     def start(self, config: dict, resume_step: int | None = None) -> None:
-        self.writer.start.remote(self.run_id, resume_step)
+        from molmara.lifecycle import process_identity
+
+        self.writer.start.remote(self.run_id, resume_step, *process_identity())
 
     def record_molecules(self, rows: list[dict]) -> None:
         from molmara.store.recorder import store_rows
@@ -149,12 +159,13 @@ class ActorRecorder(Recorder):
 
 
 def _run_one(config_data: dict, run_id: int, writer) -> dict:
-    """One run of the sweep, inside a Ray task."""
+    """One run of the sweep, inside a Ray task: recorded through the writer and into its folder's CSV files."""
+    from molmara.lifecycle import recorder_for
     from molmara.rl.trainer import Trainer
 
     config = load_run_config(config_data)
     trainer = Trainer(config)
-    trainer.recorder = ActorRecorder(writer, run_id, trainer.objective.labels)
+    trainer.recorder = recorder_for(ActorRecorder(writer, run_id, trainer.objective.labels), config)
     state = trainer.run()
     return {"status": state.status, **trainer.summary()}
 
@@ -170,11 +181,10 @@ def run_sweep(
     pending: dict[Any, tuple[RunConfig, int]] = {}
     results: list[dict] = []
     for config in configs:
-        config = config.model_copy(update={"store": str(store_path)})
         try:
-            run_id = ray.get(
-                writer.create_run.remote(config.to_toml(), config.name, config.seed, config.prior, str(config.run_dir))
-            )
+            config = stored_config(config, store_path)  # objective inline, as any run stores it
+            check_fresh(config)
+            run_id = ray.get(writer.register.remote(config.model_dump(mode="json")))
         except Exception as err:  # e.g. the name is taken: report it, go on with the others
             results.append({"name": config.name, "status": "not started", "error": _last_line(err)})
             continue

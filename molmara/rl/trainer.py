@@ -5,7 +5,8 @@ unique oracle calls); `batch_rewards` applies REINVENT 4's rules (invalid → 0,
 policy, failures and over-budget molecules out of the loss, the diversity filter); the batch's scored first
 copies join the replay memory and a replay sample is drawn; `mara_rewards` rescales the rewards at or above
 τ; the chosen loss takes an Adam step (no gradient clipping unless `clip_grad_norm` is set, as in REINVENT 4).
-Every step is recorded (see `Recorder`) with the reward each molecule was trained on; checkpoints are
+Every step is recorded (see `Recorder`; in memory unless given another, e.g. the store and CSV files that
+`molmara.lifecycle.open_run` wires) with the reward each molecule was trained on; checkpoints are
 written every N steps and at the end, and a resumed run continues the same seeded trajectory: the sampling
 generator, the optimiser, the cache, the replay memory and the filter are all in the checkpoint.
 """
@@ -28,10 +29,10 @@ from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
 from molmara.rl.interrupts import deferred_interrupts
 from molmara.rl.losses import forward_kl_loss, likelihood_penalty, reinvent_loss, reverse_kl_loss
+from molmara.rl.recording import MemoryRecorder, Recorder
 from molmara.rl.replay import ReplayMemory
 from molmara.rl.rewards import BatchRewards, batch_rewards, mara_rewards
 from molmara.scoring import ScoringService
-from molmara.store.recorders import CsvRecorder, Recorder
 
 log = logging.getLogger("molmara.rl")
 
@@ -90,11 +91,11 @@ class Trainer(TrainerState):
         self.diversity_filter = ScaffoldDiversityFilter(df.bucket_size, df.min_score) if df.enabled else None
         c = config.collapse
         self.collapse = CollapseDetector(c.min_batch_uniqueness, c.min_new_scaffolds, c.patience)
-        self.recorder = recorder if recorder is not None else CsvRecorder(config.run_dir)
+        self.recorder = recorder if recorder is not None else MemoryRecorder()
         self.callbacks = list(callbacks or [])
         self.state = RunState()
         self.checkpoint_path = config.run_dir / "checkpoint.pt"
-        self.run_id: int | None = None  # set when the run is registered in a run store (`molmara.rl.open_run`)
+        self.run_id: int | None = None  # set when the run is registered in a run store (`molmara.lifecycle.open_run`)
         self.store = None
 
     # ------------------------------------------------------------------ one step

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+from molmara.rl.recording import Recorder
 from molmara.store.db import RunStore
-from molmara.store.recorders import Recorder
 
 
 def store_rows(rows: list[dict], labels: list[str]) -> list[dict]:

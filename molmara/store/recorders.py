@@ -1,10 +1,8 @@
-"""Where a run's per-step records and scored molecules go.
+"""`CsvRecorder`: a run's per-step records and scored molecules as CSV files in its folder.
 
-`Recorder` is the interface the trainer writes through; `molmara.store.StoreRecorder` backs it with
-the SQLite run store. They live beside the store, so that the store never imports the RL layer.
-`CsvRecorder` writes `steps.csv` and `molecules.csv` in the run folder, the molecules with
-REINVENT 4's columns (SMILES, Score, Agent, Prior, Target, Scaffold, <component>, <component> (raw),
-step) so that existing REINVENT notebooks read molmara runs.
+It writes `steps.csv` and `molecules.csv` in the run folder, the molecules with REINVENT 4's columns (SMILES,
+Score, Agent, Prior, Target, Scaffold, <component>, <component> (raw), step) so that existing REINVENT notebooks
+read molmara runs; the interface it implements is the RL layer's `molmara.rl.recording.Recorder`.
 """
 
 from __future__ import annotations
@@ -15,47 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-MOLECULE_COLUMNS = ["SMILES", "Score", "Agent", "Prior", "Target", "Scaffold"]
-
-
-class Recorder:
-    """Receives a run's configuration, step records and molecules."""
-
-    def start(self, config: dict, resume_step: int | None = None) -> None:
-        """A run begins, or resumes after `resume_step` (rows of later steps must be dropped)."""
-
-    def record_step(self, record: dict) -> None:
-        raise NotImplementedError
-
-    def record_molecules(self, rows: list[dict]) -> None:
-        raise NotImplementedError
-
-    def finish(self, status: str, summary: dict) -> None:
-        """The run ended with `status` ("finished", "collapsed", "cancelled" or "failed")."""
-
-
-class MemoryRecorder(Recorder):
-    """Keeps everything in lists (tests, notebooks)."""
-
-    def __init__(self) -> None:
-        self.steps: list[dict] = []
-        self.molecules: list[dict] = []
-        self.status: str | None = None
-        self.summary: dict = {}
-
-    def start(self, config: dict, resume_step: int | None = None) -> None:
-        if resume_step is not None:
-            self.steps = [s for s in self.steps if s["step"] <= resume_step]
-            self.molecules = [m for m in self.molecules if m["step"] <= resume_step]
-
-    def record_step(self, record: dict) -> None:
-        self.steps.append(record)
-
-    def record_molecules(self, rows: list[dict]) -> None:
-        self.molecules.extend(rows)
-
-    def finish(self, status: str, summary: dict) -> None:
-        self.status, self.summary = status, summary
+from molmara.rl.recording import Recorder
 
 
 class CsvRecorder(Recorder):
@@ -103,26 +61,3 @@ class CsvRecorder(Recorder):
 
     def finish(self, status: str, summary: dict) -> None:
         (self.folder / "summary.json").write_text(json.dumps({"status": status, **summary}, indent=2, default=str))
-
-
-class TeeRecorder(Recorder):
-    """Hands everything to several recorders (the run store and the run folder's CSV files)."""
-
-    def __init__(self, *recorders: Recorder) -> None:
-        self.recorders = list(recorders)
-
-    def start(self, config: dict, resume_step: int | None = None) -> None:
-        for recorder in self.recorders:
-            recorder.start(config, resume_step)
-
-    def record_step(self, record: dict) -> None:
-        for recorder in self.recorders:
-            recorder.record_step(record)
-
-    def record_molecules(self, rows: list[dict]) -> None:
-        for recorder in self.recorders:
-            recorder.record_molecules(rows)
-
-    def finish(self, status: str, summary: dict) -> None:
-        for recorder in self.recorders:
-            recorder.finish(status, summary)

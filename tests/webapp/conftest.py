@@ -41,7 +41,7 @@ def tiny_run_config(prior: Path | None, folder: Path, name: str, mara: bool = Tr
 def app_store(tmp_path_factory) -> Path:
     """A run store with a MARA run and a plain run and a run that failed. The runs are real and small, with the
     shipped prior (the tiny test prior writes too few valid molecules to fill the explorer's tables)."""
-    from molmara.rl import run
+    from molmara.lifecycle import run
     from molmara.store import RunStore
 
     folder = tmp_path_factory.mktemp("app-store")

@@ -17,7 +17,7 @@ DOCKING = {
 
 
 def test_a_docking_run_keeps_every_pose_and_offers_them(page_test, tmp_path, capsys):
-    from molmara.rl import run
+    from molmara.lifecycle import run
 
     config = {**tiny_run_config(None, tmp_path, "dock", steps=1), "objective": DOCKING, "batch_size": 6}
     config.update(tau=0.3, molecule_time_limit=600.0)

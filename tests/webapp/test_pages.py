@@ -187,7 +187,7 @@ def test_monitor_shows_a_failed_run_and_survives_its_deletion(page_test, app_sto
     clean(at)
     assert any(m.label == "hits" for m in at.metric)
     # a run deleted while its page is open
-    from molmara.rl import run
+    from molmara.lifecycle import run
     from tests.webapp.conftest import tiny_run_config
 
     folder = tmp_path / "doomed"

@@ -1,0 +1,95 @@
+"""The one-way flow of `../shared/DESIGN.md` (chem → model → oracles/objective → rl → store → app/cli), checked on
+every import in the package, including the ones made inside functions."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import molmara
+
+PACKAGE = Path(molmara.__file__).parent
+
+LAYERS = {
+    "molmara": 0,  # the package root as a target: `__version__` (as an importer it is the lazy facade, exempt)
+    "molmara.chem": 0,
+    "molmara.resources": 0,
+    "molmara.config_errors": 0,
+    "molmara.run_folder": 0,
+    "molmara.model": 1,
+    "molmara.oracles": 2,
+    "molmara.transforms": 2,
+    "molmara.objective": 2,
+    "molmara.executors": 2,
+    "molmara.distributed": 2,  # the Ray scoring executor; sweeps are further up
+    "molmara.scoring": 2,
+    "molmara.sampling": 2,
+    "molmara.hits": 2,
+    "molmara.tasks": 2,
+    "molmara.tasks_docking": 2,
+    "molmara.metrics": 3,
+    "molmara.rl": 3,
+    "molmara.store": 4,
+    "molmara.lifecycle": 5,
+    "molmara.distributed.sweep": 6,
+    "molmara.jobs": 6,
+    "molmara.demo": 6,
+    "molmara.reinvent_config": 6,
+    "molmara.cli": 6,
+    "molmara.cli_runs": 6,
+    "molmara.cli_reinvent": 6,
+    "molmara.app_support": 6,
+    "molmara.app": 6,
+}
+
+
+def layer_of(module: str) -> int:
+    """The layer of a module: that of its longest listed prefix."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in LAYERS:
+            return LAYERS[prefix]
+    raise KeyError(f"{module} is in no layer: add it to LAYERS")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) of every absolute molmara import; `from molmara import tasks` counts as `molmara.tasks`."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "molmara"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "molmara":
+            if node.module == "molmara":
+                found += [
+                    (node.lineno, "molmara" if a.name.startswith("__") else f"molmara.{a.name}") for a in node.names
+                ]
+            else:
+                found.append((node.lineno, node.module))
+    return found
+
+
+def test_every_module_has_a_layer_and_imports_only_its_own_or_lower_layers():
+    upward = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        importer = module_name(path)
+        if importer == "molmara":
+            continue
+        rank = layer_of(importer)
+        for line, target in imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+            if layer_of(target) > rank:
+                upward.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{line} ({rank}) imports {target} ({layer_of(target)})"
+                )
+    assert not upward, "imports that run back up the layers:\n" + "\n".join(upward)
+
+
+def test_the_layer_check_sees_an_import_made_inside_a_function():
+    tree = ast.parse("def f():\n    from molmara.store import RunStore\n    from molmara import tasks\n")
+    assert imported_modules(tree) == [(2, "molmara.store"), (3, "molmara.tasks")]
+    assert layer_of("molmara.store.db") > layer_of("molmara.rl.trainer") > layer_of("molmara.chem.smiles")
