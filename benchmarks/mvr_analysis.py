@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.mvr_design import ARMS, MARA_ARM, TaskSpec
+from benchmarks.welch import welch_t_test
 from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
 from molmara.chem.smiles import canonical_smiles, to_mol
 from molmara.metrics import (
@@ -30,7 +31,6 @@ from molmara.metrics import (
     scaffold_summary,
     top_k_auc,
     top_k_average,
-    welch_t_test,
     yield_at,
 )
 from molmara.metrics.run_metrics import _bool_column, hit_mask

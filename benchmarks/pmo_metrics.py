@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.pmo_design import ARMS, BASE_ARM, MARA_ARM
+from benchmarks.welch import welch_t_test
 from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
 from molmara.chem.smiles import canonical_smiles, to_mol
 from molmara.metrics import (
@@ -24,7 +25,6 @@ from molmara.metrics import (
     scaffold_summary,
     top_k_auc,
     top_k_average,
-    welch_t_test,
 )
 from molmara.metrics.run_metrics import hit_mask
 

@@ -4,6 +4,8 @@ every import in the package, including the ones made inside functions."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import molmara
@@ -93,3 +95,15 @@ def test_the_layer_check_sees_an_import_made_inside_a_function():
     tree = ast.parse("def f():\n    from molmara.store import RunStore\n    from molmara import tasks\n")
     assert imported_modules(tree) == [(2, "molmara.store"), (3, "molmara.tasks")]
     assert layer_of("molmara.store.db") > layer_of("molmara.rl.trainer") > layer_of("molmara.chem.smiles")
+
+
+def test_chem_and_the_sample_metrics_load_without_torch_pandas_or_pydantic():
+    code = (
+        "import sys, molmara, molmara.chem, molmara.metrics as m\n"
+        "smiles = ['CCO', 'c1ccccc1O', 'CCN', 'CCO']\n"
+        "assert 0 < m.internal_diversity(smiles) < 1 and m.uniqueness(smiles) == 0.75 and m.validity(smiles) == 1\n"
+        "assert molmara.chem.canonical_smiles('OCC') == 'CCO'\n"
+        "print(sorted(name for name in ('torch', 'pandas', 'pydantic') if name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
