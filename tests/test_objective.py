@@ -85,7 +85,8 @@ def test_toml_round_trip_gives_the_same_numbers(tmp_path):
         ({"component": [{"oracle": "qed", "weight": 1}], "colour": "red"}, "unknown key 'colour'"),
         (
             {"component": [{"oracle": "similarity", "weight": 1, "params": {"smiles": ["CCO"], "n_bits": 1}}]},
-            "component 1 (similarity): oracle 'similarity' parameter 'n_bits': 1 is below the minimum 64",
+            "component 1 (similarity): oracle 'similarity' parameter 'n_bits': "
+            "Input should be greater than or equal to 64 (got 1)",
         ),
         (
             {"component": [{"oracle": "qed", "weight": 1, "transform": {"type": "sigmoid", "low": 1}}]},

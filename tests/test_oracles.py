@@ -93,10 +93,16 @@ def test_isomer_score_by_hand():
 def test_bad_names_and_parameters_are_clear():
     with pytest.raises(OracleError, match="did you mean 'qed'"):
         oracles.get("qde")
-    with pytest.raises(OracleError, match="'n_bits': 5 is below the minimum 64"):
+    with pytest.raises(OracleError, match=r"'n_bits': Input should be greater than or equal to 64 \(got 5\)"):
         oracles.get("similarity", smiles=["CCO"], n_bits=5)
-    with pytest.raises(OracleError, match="'aggregate': 'median' is not one of"):
+    with pytest.raises(OracleError, match=r"'aggregate': Input should be 'max' or 'mean' \(got 'median'\)"):
         oracles.get("similarity", smiles=["CCO"], aggregate="median")
+    for wrong in ("2048", True, 2048.5):  # strict: no text, bool or fraction for an int
+        with pytest.raises(OracleError, match=r"'n_bits': Input should be a valid integer"):
+            oracles.get("similarity", smiles=["CCO"], n_bits=wrong)
+    with pytest.raises(OracleError, match=r"'exhaustiveness': Input should be less than or equal to 128"):
+        oracles.get("docking", target="DRD2", exhaustiveness=129)
+    assert oracles.get("similarity", smiles="CCO").config["smiles"] == ["CCO"]  # one string is a list of one
     with pytest.raises(OracleError, match="invalid reference SMILES 'xx'"):
         oracles.get("similarity", smiles=["xx"])
     with pytest.raises(OracleError, match="invalid SMARTS"):

@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field, TypeAdapter, ValidationError
 from rdkit import Chem
 
 from molmara.chem.fingerprints import morgan_bits, morgan_counts
 from molmara.chem.smiles import parse_smiles
+from molmara.config_errors import readable
 from molmara.oracles import watch
 
 log = logging.getLogger("molmara.oracles")
@@ -39,7 +41,8 @@ class MoleculeError(Exception):
 
 @dataclass(frozen=True)
 class Param:
-    """A typed oracle parameter with its default and allowed values."""
+    """A typed oracle parameter with its default and allowed values, validated by pydantic (strict: no
+    string-to-number or bool-to-int coercion; an int is taken for a float, one string or a tuple for a list)."""
 
     name: str
     type: type
@@ -48,26 +51,27 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple | None = None
+    _adapter: TypeAdapter = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.choices is not None:  # one of these values, compared as they are
+            annotated: Any = Literal[tuple(self.choices)]
+        else:
+            bounds = {"ge": self.min, "le": self.max, "allow_inf_nan": False if self.type is float else None}
+            given = {key: value for key, value in bounds.items() if value is not None}
+            annotated = Annotated[self.type, Field(strict=True, **given)]
+        object.__setattr__(self, "_adapter", TypeAdapter(annotated))
 
     def validate(self, value: Any, oracle: str) -> Any:
-        """The value converted to the declared type; `OracleError` naming key, value and what is allowed."""
-        where = f"oracle {oracle!r} parameter {self.name!r}"
-        kind = self.type
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        """The value converted to the declared type; `OracleError` naming oracle, key, problem and value."""
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if kind is list and isinstance(value, (str, tuple)):
+        if self.type is list and isinstance(value, (str, tuple)):
             value = [value] if isinstance(value, str) else list(value)
-        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
-            raise OracleError(f"{where}: expected {kind.__name__}, got {value!r}")
-        if self.type is float and not math.isfinite(value):
-            raise OracleError(f"{where}: expected a finite number, got {value!r}")
-        if self.min is not None and value < self.min:
-            raise OracleError(f"{where}: {value!r} is below the minimum {self.min}")
-        if self.max is not None and value > self.max:
-            raise OracleError(f"{where}: {value!r} is above the maximum {self.max}")
-        if self.choices is not None and value not in self.choices:
-            raise OracleError(f"{where}: {value!r} is not one of {list(self.choices)}")
-        return value
+        try:
+            return self._adapter.validate_python(value)
+        except ValidationError as err:
+            raise OracleError(readable(err, f"oracle {oracle!r} parameter {self.name!r}")) from None
 
     def to_dict(self) -> dict:
         return {
