@@ -14,6 +14,7 @@ import typing
 from collections.abc import Sequence
 
 from molmara.executors import DEFAULT_TIME_LIMIT
+from molmara.run_folder import DEFAULT_OUTPUT, DEFAULT_STORE
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -254,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "runs", nargs="+", metavar="RUN", help="run folder (with molecules.csv), or a run id or name in the store"
     )
-    p.add_argument("--store", default="molmara-runs/molmara.db", help="run store for ids and names")
+    p.add_argument("--store", default=str(DEFAULT_STORE), help="run store for ids and names")
     p.add_argument("--format", choices=["md", "html"], default=None, help="(default: from -o's suffix, else md)")
     p.add_argument(
         "-o",
@@ -281,7 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--prior", default=None, help="prior checkpoint (default: the shipped prior)")
     p.add_argument("--oracle-calls", type=int, default=2000, help="budget of unique oracle calls (default: 2000)")
-    p.add_argument("--output", default="molmara-runs", help="folder for the run's results (default: molmara-runs)")
+    p.add_argument(
+        "--output", default=str(DEFAULT_OUTPUT), help=f"folder for the run's results (default: {DEFAULT_OUTPUT})"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true", help="no progress lines")

@@ -19,6 +19,7 @@ from molmara.chem.scaffolds import murcko_scaffold_mol
 from molmara.metrics.distribution import sample_quality
 from molmara.model.prior import load_prior
 from molmara.resources import CLONE_DATA, EXAMPLE_CONFIGS
+from molmara.run_folder import DEFAULT_OUTPUT
 
 MOSES_TRAIN = CLONE_DATA / "moses" / "train.csv.gz"  # novelty reference, in a clone only
 DEMO_CONFIG = EXAMPLE_CONFIGS / "mara_druglike.toml"
@@ -89,7 +90,7 @@ def prior_baseline(trainer, oracle_calls: int, seed: int = 0, batch_size: int = 
 
 def run_demo(
     max_oracle_calls: int = 2000,
-    output: str = "molmara-runs",
+    output: str = str(DEFAULT_OUTPUT),
     prior_path: str | None = None,
     seed: int = 0,
     device: str = "auto",

@@ -17,14 +17,21 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 from molmara.rl.config import RunConfig
 from molmara.store.db import RunStore, StoreError
 
 ACTIVE = ("created", "running")
 
 
+RUN_PROCESS_MARKS = ("molmara", "ray::")
+"""What a run's process has in its command line: `molmara …` / `python -m molmara.cli`, or a Ray worker running a
+sweep's task (its title is `ray::<task>`). A live pid without either is a pid reused by something else."""
+
+
 def process_alive(pid: int | None) -> bool:
-    """Whether `pid` is a live (not zombie) molmara process; reaps it if it is our finished child."""
+    """Whether `pid` is a live (not zombie) run process; reaps it if it is our finished child."""
     if not pid:
         return False
     try:
@@ -34,20 +41,15 @@ def process_alive(pid: int | None) -> bool:
     except ChildProcessError:
         pass  # not our child: look at it from outside
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    proc = Path(f"/proc/{pid}")
-    if proc.is_dir():  # Linux: skip zombies and pids reused by something else
-        try:
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
             return False
-        return state != "Z" and b"molmara" in command
-    return True
+        command = " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    except psutil.AccessDenied:
+        return True  # someone else's process: alive, and not ours to judge
+    return any(mark in command for mark in RUN_PROCESS_MARKS)
 
 
 def log_tail(path: str | Path | None, lines: int = 15) -> str:

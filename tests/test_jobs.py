@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 
 from molmara.jobs import JobManager, process_alive
@@ -125,3 +126,22 @@ def test_ctrl_c_during_molmara_run_checkpoints_and_records_cancelled(tiny_prior_
     )
     assert out.returncode == 0, out.stderr
     assert_complete_and_contiguous(store_path, "interrupted")
+
+
+def test_process_alive_knows_a_run_process_from_a_reused_pid():
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    other = subprocess.Popen(sleeper)  # alive, but nothing of molmara's: a pid now used by something else
+    ours = subprocess.Popen([*sleeper, "molmara", "run"])
+    ray_task = subprocess.Popen([*sleeper, "ray::_run_one"])
+    try:
+        assert not process_alive(other.pid) and process_alive(ours.pid) and process_alive(ray_task.pid)
+    finally:
+        for process in (other, ours, ray_task):
+            process.kill()
+    ours.wait()  # reaped: the pid is gone
+    assert not process_alive(ours.pid) and not process_alive(None) and not process_alive(0)
+    zombie = subprocess.Popen([*sleeper[:2], "pass", "molmara"])
+    deadline = time.time() + 30
+    while psutil.Process(zombie.pid).status() != psutil.STATUS_ZOMBIE and time.time() < deadline:
+        time.sleep(0.05)
+    assert not process_alive(zombie.pid)  # ended, not yet reaped (process_alive reaps our own child)

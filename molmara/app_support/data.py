@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from molmara.hits import hit_score
 from molmara.store.db import DEFAULT_STORE, RunStore
 
 if sys.version_info >= (3, 11):
@@ -53,12 +54,8 @@ def run_config(info: dict) -> dict:
 
 
 def hit_threshold(config: dict) -> float:
-    """The run's own hit score: `hit_threshold`, else a numeric tau, else 0.8 (as the trainer chooses)."""
-    value = config.get("hit_threshold")
-    if value is None:
-        tau = config.get("tau")
-        value = tau if isinstance(tau, (int, float)) and not isinstance(tau, bool) else 0.8
-    return float(value)
+    """The run's own hit score, by the trainer's rule (`molmara.hits.hit_score`) on its stored config."""
+    return hit_score(config.get("hit_threshold"), config.get("tau"))
 
 
 def run_data(store: RunStore, run: int | str):

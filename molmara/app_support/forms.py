@@ -10,16 +10,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from molmara.hits import DEFAULT_TAU
 from molmara.oracles import OracleError
 from molmara.oracles import get as get_oracle
 from molmara.rl.config import RunConfig, load_run_config
 from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
+from molmara.run_folder import DEFAULT_OUTPUT
 from molmara.transforms import TRANSFORMS, TransformError, apply_transform, validate_transform
 
 ROLES = ("score", "filter", "penalty")
 AGGREGATIONS = ("geometric", "arithmetic", "product")
-LOSSES = LOSS_LABELS
 ALGORITHMS = {
     "MARA": {"mara": True},
     "plain (no MARA)": {"mara": False},
@@ -156,7 +157,7 @@ def launch_config(
     loss: str = "reinvent",
     algorithm: str = "MARA",
     strength: float = 128.0,
-    tau: str = "0.8",
+    tau: str = str(DEFAULT_TAU),
     hit_threshold: float | None = None,
     max_oracle_calls: int | None = 2000,
     max_steps: int | None = None,
@@ -164,7 +165,7 @@ def launch_config(
     learning_rate: float = 1e-4,
     seed: int = 0,
     device: str = "auto",
-    output: str = "molmara-runs",
+    output: str = str(DEFAULT_OUTPUT),
 ) -> dict:
     """The run config dict of the Launch page, validated by `RunConfig` (`RunConfigError` or `ValueError`
     name what is wrong). `strength` is σ for the REINVENT loss and β for the KL losses."""
@@ -219,7 +220,7 @@ def config_summary(config: dict | RunConfig) -> str:
     else:
         objective = f"objective {Path(str(config.objective)).name}"
     return (
-        f"{objective}, {algorithm}, {LOSSES[config.loss]}, {strength}, τ = {config.tau}, hits at score ≥ "
+        f"{objective}, {algorithm}, {LOSS_LABELS[config.loss]}, {strength}, τ = {config.tau}, hits at score ≥ "
         f"{config.hit_score:g}, batch {config.batch_size}, {' / '.join(b for b in budget if b) or 'no budget'}, "
         f"seed {config.seed}"
     )

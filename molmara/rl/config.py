@@ -25,7 +25,7 @@ from molmara.hits import DEFAULT_TAU, hit_score
 from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
 from molmara.rl.replay import ReplayMode
-from molmara.run_folder import RunNameError, check_run_name, run_folder
+from molmara.run_folder import DEFAULT_OUTPUT, STORE_FILE, RunNameError, check_run_name, run_folder
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -158,7 +158,7 @@ class RunConfig(BaseModel):
         description="seconds an oracle may spend on one molecule; a molecule over it is stopped and scores NaN "
         "('timed out'), the rest of the batch goes on; 0: no limit (then one job scores in the run's process)",
     )
-    output: str = "molmara-runs"
+    output: str = str(DEFAULT_OUTPUT)
     store: str | None = Field(None, description="run store file; <output>/molmara.db when not set")
 
     @field_validator("name")
@@ -217,7 +217,7 @@ class RunConfig(BaseModel):
 
     @property
     def store_path(self) -> Path:
-        return Path(self.store) if self.store else Path(self.output) / "molmara.db"
+        return Path(self.store) if self.store else Path(self.output) / STORE_FILE
 
     def to_toml(self) -> str:
         """The config as TOML (what the store keeps and `molmara run` reads back)."""

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from molmara.run_folder import RunNameError, check_run_name
+from molmara.run_folder import DEFAULT_STORE, RunNameError, check_run_name
 
-DEFAULT_STORE = Path("molmara-runs") / "molmara.db"
 BUSY_TIMEOUT_MS = 30_000
 RECOVER = (
     "Export what is readable run by run with `molmara runs export RUN --store ...`, or rebuild the file with the "

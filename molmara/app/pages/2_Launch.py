@@ -11,17 +11,18 @@ import streamlit as st
 from molmara import tasks
 from molmara.app_support.forms import (
     ALGORITHMS,
-    LOSSES,
     compare_configs,
     config_summary,
     dict_from_draft,
     launch_config,
 )
 from molmara.app_support.widgets import job_manager, page
+from molmara.hits import DEFAULT_TAU
 from molmara.objective import ObjectiveError
 from molmara.oracles import OracleError
 from molmara.resources import DEFAULT_PRIOR, EXAMPLE_CONFIGS
 from molmara.rl.config import RunConfigError
+from molmara.rl.losses import LOSS_LABELS
 from molmara.store.db import StoreError
 
 store_path = page("Launch a run", "Each run is a background job recorded in the run store; watch it on Monitor.")
@@ -135,13 +136,15 @@ if prior == OTHER:
 st.subheader("Algorithm")
 left, middle, right = st.columns(3)
 algorithm = left.radio("algorithm", list(ALGORITHMS), key="launch_algorithm")
-loss = middle.selectbox("loss", list(LOSSES), format_func=LOSSES.get, key="launch_loss")
+loss = middle.selectbox("loss", list(LOSS_LABELS), format_func=LOSS_LABELS.get, key="launch_loss")
 if loss == "reinvent":
     right.number_input("σ (REINVENT's score multiplier, β = 1/σ)", min_value=1e-6, value=128.0, key="launch_strength")
 else:
     right.number_input("β (KL coefficient)", min_value=1e-6, value=0.01, format="%g", key="launch_strength")
-right.text_input("τ: a score (0.8) or a per-batch percentile (p90)", value="0.8", key="launch_tau")
-right.text_input("hit threshold (empty: τ when it is a number, else 0.8)", value="", key="launch_hit")
+right.text_input(
+    f"τ: a score ({DEFAULT_TAU}) or a per-batch percentile (p90)", value=str(DEFAULT_TAU), key="launch_tau"
+)
+right.text_input(f"hit threshold (empty: τ when it is a number, else {DEFAULT_TAU})", value="", key="launch_hit")
 
 st.subheader("Budget and run")
 columns = st.columns(4)

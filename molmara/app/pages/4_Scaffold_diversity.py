@@ -27,6 +27,7 @@ from molmara.app_support.widgets import (
     run_tables,
     runs_hits,
 )
+from molmara.hits import DEFAULT_TAU
 
 MAP_POINTS = 2000
 KINDS = {"murcko": "Murcko scaffold", "generic": "generic scaffold (all carbon, single bonds)"}
@@ -44,7 +45,7 @@ if not run_ids:
     st.stop()
 
 first = run_tables(store, run_ids[0])
-default = hit_threshold(run_config(first[0])) if first else 0.8
+default = hit_threshold(run_config(first[0])) if first else DEFAULT_TAU
 try:  # a link may carry the threshold: ?run=NAME&threshold=0.5
     default = min(max(float(st.query_params.get("threshold", default)), 0.0), 1.0)
 except ValueError:
