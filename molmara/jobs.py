@@ -22,6 +22,8 @@ import psutil
 from molmara.rl.config import RunConfig
 from molmara.store.db import RunStore, StoreError
 
+__all__ = ["JobManager", "log_tail", "process_alive"]
+
 ACTIVE = ("created", "running")
 
 

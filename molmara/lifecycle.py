@@ -22,6 +22,8 @@ from molmara.store.db import RunStore, StoreError
 from molmara.store.recorder import StoreRecorder
 from molmara.store.recorders import CsvRecorder
 
+__all__ = ["check_fresh", "open_run", "recorder_for", "register", "run", "stored_config"]
+
 
 def stored_config(
     config: RunConfig | dict | str | Path, store_path: str | Path | None = None, objective: Objective | None = None

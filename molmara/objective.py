@@ -44,6 +44,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+__all__ = ["Objective", "ObjectiveError", "ScoreResult"]
+
+
 class ObjectiveError(ValueError):
     """An objective definition is invalid; the message names the component, key and value."""
 

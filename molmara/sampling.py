@@ -29,6 +29,8 @@ from molmara.model.prior import DEFAULT_PRIOR, Prior, load_prior
 from molmara.objective import Objective
 from molmara.oracles.base import MolBatch
 
+__all__ = ["SampleJob", "sample_to_csv"]
+
 MAX_SAMPLE_BATCH = 65_536
 """Molecules sampled at once, at most: the chunk and its scores are held in memory before they are written."""
 

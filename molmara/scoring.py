@@ -25,6 +25,8 @@ from molmara.executors import DEFAULT_TIME_LIMIT, Executor, make_executor
 from molmara.objective import Objective, ScoreResult
 from molmara.oracles.base import MolBatch
 
+__all__ = ["ScoringService", "ServiceResult", "score_file"]
+
 
 @dataclass
 class ServiceResult(ScoreResult):
