@@ -139,7 +139,9 @@ def test_a_box_on_the_chemical_space_map_shows_its_molecules(app_url, tmp_path):
     assert 'data-testid="stException"' not in dom
 
 
-PICK_JS = "document.querySelector('.st-key-scaffold_pick input')?.value ?? null"  # the picker's shown value
+PICK_JS = (
+    "document.querySelector('[class*=\"st-key-scaffold_pick_\"] input')?.value ?? null"  # the picker's shown value
+)
 
 
 @pytest.mark.slow
@@ -208,3 +210,46 @@ def test_monitor_follows_a_running_run_without_a_reload(app_url, app_store, tiny
             jobs.cancel(run)
         with RunStore(app_store) as store:
             store.delete_run(run)
+
+
+SELECTED_JS = """JSON.stringify([...([...document.querySelectorAll('[data-testid="stDataFrame"]')][0]
+  ?.querySelectorAll('tr[aria-selected="true"] td:first-child') ?? [])].map(td => td.innerText.trim()))"""
+
+
+def picked_scaffold(browser: Browser) -> str | None:
+    """The picker's scaffold (its shown value is "SCAFFOLD — N hits")."""
+    value = browser.evaluate(PICK_JS)
+    return value.split(" — ")[0] if value else None
+
+
+@pytest.mark.slow
+def test_switching_the_grouping_leaves_table_and_picker_on_the_same_scaffold(app_url, tmp_path):
+    import json
+
+    with tall_browser(tmp_path) as browser:
+        browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
+        deadline = time.time() + 240
+        while not browser.evaluate(PICK_JS) and time.time() < deadline:
+            time.sleep(0.5)
+        first = picked_scaffold(browser)
+        assert first, "no scaffold picker on the page"
+        time.sleep(2)
+        browser.click('[data-testid="stDataFrame"]', 16, 35 + 35 + 17)  # the second row of the scaffold table
+        deadline = time.time() + 120
+        while picked_scaffold(browser) == first and time.time() < deadline:
+            time.sleep(0.5)
+        murcko = picked_scaffold(browser)
+        assert murcko != first and json.loads(browser.evaluate(SELECTED_JS)) == [murcko]
+        browser.evaluate(  # group by generic scaffolds
+            "[...document.querySelectorAll('.st-key-scaffold_kind label')].find(l => l.innerText.startsWith('generic'))"
+            ".click()"
+        )
+        deadline = time.time() + 120
+        while picked_scaffold(browser) in (murcko, None) and time.time() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.screenshot(SCREENSHOTS / "Scaffold_diversity_generic.png")
+        generic, selected = picked_scaffold(browser), json.loads(browser.evaluate(SELECTED_JS))
+    assert generic and generic != murcko, "the picker did not follow the switch to generic scaffolds"
+    assert selected in ([], [generic]), f"the table ticks {selected} while the picker shows {generic!r}"

@@ -3,6 +3,8 @@ of chemical space (fingerprint PCA) where a selection shows the molecules."""
 
 from __future__ import annotations
 
+import hashlib
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -97,18 +99,27 @@ if hits.empty:
 
 st.subheader(f"Scaffolds of the {plural(hits['canonical_smiles'].nunique(), 'hit')}")
 table = scaffold_table(hits, kind)
-state["scaffold_options"] = table["scaffold"].tolist()
+options = table["scaffold"].tolist()
+# The table and the picker are keyed by what they list: when the grouping, the runs or the threshold change it,
+# both start afresh (a kept row selection or picker value would point at a row of another table), and the
+# scaffold picked before stays picked when it is still there.
+version = hashlib.sha1("\n".join([kind, *options]).encode()).hexdigest()[:12]
+table_key, pick_key = f"scaffold_table_{version}", f"scaffold_pick_{version}"
+for stale in [k for k in state if str(k).startswith(("scaffold_table_", "scaffold_pick_")) and version not in k]:
+    del state[stale]
+if pick_key not in state and state.get("scaffold_last_pick") in options:
+    state[pick_key] = state["scaffold_last_pick"]
 
 
 def picked_from_table() -> None:
-    rows = state["scaffold_table"].selection.rows
-    if rows and rows[0] < len(state.get("scaffold_options", [])):
-        state["scaffold_pick"] = state["scaffold_options"][rows[0]]
+    rows = state[table_key].selection.rows
+    if rows and rows[0] < len(options):
+        state[pick_key] = options[rows[0]]
 
 
 st.dataframe(
     table,
-    key="scaffold_table",
+    key=table_key,
     on_select=picked_from_table,
     selection_mode="single-row",
     hide_index=True,
@@ -119,12 +130,11 @@ st.dataframe(
     },
 )
 counts = dict(zip(table["scaffold"], table["hits"], strict=True))
-if state.get("scaffold_pick") not in counts:
-    state.pop("scaffold_pick", None)
 pick = st.selectbox(
-    "scaffold (or click a row above)", table["scaffold"].tolist(), key="scaffold_pick",
+    "scaffold (or click a row above)", options, key=pick_key,
     format_func=lambda s: f"{s} — {plural(counts[s], 'hit')}",
 )  # fmt: skip
+state["scaffold_last_pick"] = pick
 members = hits[scaffold_keys(hits, kind) == pick].sort_values("score", ascending=False)
 members = members.drop_duplicates("canonical_smiles")  # as counted in the table: distinct molecules
 if pick != "(acyclic)":
