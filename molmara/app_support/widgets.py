@@ -88,8 +88,9 @@ def list_runs(store: RunStore, refresh: bool = True) -> pd.DataFrame:
 
 
 def run_label(row: dict | pd.Series) -> str:
-    """How a run is named in pickers: id, name and status."""
-    return f"{row['id']} · {row['name']} ({row['status']})"
+    """How a run is named in pickers: id and name. Not its status: a select box keeps showing the label it was
+    first drawn with (a finished run stayed "(running)" in the picker); the runs table and the status card say it."""
+    return f"{row['id']} · {row['name']}"
 
 
 def _requested_run(runs: pd.DataFrame) -> int | None:

@@ -204,12 +204,26 @@ def test_monitor_follows_a_running_run_without_a_reload(app_url, app_store, tiny
             dom = browser.dom()
             (SCREENSHOTS / "Monitor_live.html").write_text(dom)
             assert 'data-testid="stException"' not in dom, "an exception block is on the page (Monitor_live.html)"
-        assert seen > first, f"the Monitor page stayed at step {first} while the run went on"
+            assert seen > first, f"the Monitor page stayed at step {first} while the run went on"
+            assert jobs.cancel(run) == "cancelled"  # ended from elsewhere: the page must say so everywhere
+            deadline = time.time() + 120
+            status = lambda: json.loads(browser.evaluate(METRICS_JS)).get("status")  # noqa: E731
+            while status() != "cancelled" and time.time() < deadline:
+                time.sleep(1)
+            time.sleep(2)
+            browser.screenshot(SCREENSHOTS / "Monitor_ended.png")
+            picker = browser.evaluate("document.querySelector('.st-key-monitor_run input')?.value ?? null")
+        assert status_seen_ok(picker, run), f"the run picker says {picker!r} for the cancelled run"
     finally:
         if jobs.status(run)["status"] in ("created", "running"):
             jobs.cancel(run)
         with RunStore(app_store) as store:
             store.delete_run(run)
+
+
+def status_seen_ok(picker: str | None, run: int) -> bool:
+    """The Monitor picker names the run and no stale status."""
+    return bool(picker) and picker.startswith(f"{run} ") and "(running)" not in picker and "(created)" not in picker
 
 
 SELECTED_JS = """JSON.stringify([...([...document.querySelectorAll('[data-testid="stDataFrame"]')][0]
