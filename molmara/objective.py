@@ -44,7 +44,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-__all__ = ["Objective", "ObjectiveError", "ScoreResult"]
+__all__ = ["FILTER_PASS", "Objective", "ObjectiveError", "ScoreResult"]
+
+FILTER_PASS = 0.5
+"""A `filter` component passes where its transformed value is at least this; elsewhere the score is 0."""
 
 
 class ObjectiveError(ValueError):
@@ -254,7 +257,7 @@ class Objective:
             score = np.exp(total / weights.sum()) if kind == "geometric" else np.exp(total)
         for c in components:
             if c.role == "filter":
-                score = score * np.where(np.isnan(transformed[c.label]), np.nan, transformed[c.label] >= 0.5)
+                score = score * np.where(np.isnan(transformed[c.label]), np.nan, transformed[c.label] >= FILTER_PASS)
             elif c.role == "penalty":
                 score = score * np.clip(1.0 - c.weight * (1.0 - transformed[c.label]), 0.0, 1.0)
         return score

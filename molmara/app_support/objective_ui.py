@@ -136,9 +136,6 @@ def component_form(component: dict, generation: int, remove) -> dict:
         st.caption(f"{spec['description']} (values {value_range[0]:g} to {value_range[1]:g}, {spec['cost']})")
         left, middle, right, far = st.columns([2, 1, 1, 1])
         name = left.text_input("name (optional)", value=component.get("name") or "", key=f"{key}-name")
-        weight = middle.number_input(
-            "weight", value=float(component.get("weight", 1.0)), min_value=0.0, key=f"{key}-weight", format="%g"
-        )
         role = right.selectbox(
             "role",
             ROLES,
@@ -147,6 +144,13 @@ def component_form(component: dict, generation: int, remove) -> dict:
             help="score: aggregated; filter: the score is 0 where the transformed value is below 0.5; "
             "penalty: the score is multiplied by 1 − weight·(1 − value)",
         )
+        if role == "filter":  # pass or fail: a weight would change nothing
+            weight = float(component.get("weight", 1.0))
+            middle.caption("a filter passes (transformed value ≥ 0.5) or sets the score to 0; it has no weight")
+        else:
+            weight = middle.number_input(
+                "weight", value=float(component.get("weight", 1.0)), min_value=0.0, key=f"{key}-weight", format="%g"
+            )
         far.button("Remove", key=f"{key}-remove", on_click=remove, args=(uid,))
         params, problems = {}, []
         for param in spec["params"]:
@@ -219,11 +223,25 @@ def test_panel(objective) -> None:
             f"{len(mixtures)} are salts or mixtures (several fragments), scored as fragments = {policy!r} says: "
             + ", ".join(f"`{s}`" for s in mixtures[:5])
         )
+    table = with_filters_as_pass_fail(table, objective)
     formats = {c: st.column_config.NumberColumn(format="%.4g" if c.endswith("(raw)") else "%.3f")
                for c in table.columns if pd.api.types.is_float_dtype(table[c])}  # fmt: skip
     st.dataframe(table, hide_index=True, column_config=formats)
     valid = table[table["valid"]].sort_values("Score", ascending=False)
     molecule_grid(valid["SMILES"].tolist(), [f"{s:.3f}" for s in valid["Score"].fillna(math.nan)], limit=12)
+
+
+def with_filters_as_pass_fail(table: pd.DataFrame, objective) -> pd.DataFrame:
+    """The scored table with each filter component's transformed column as "pass" / "fail" (empty where the
+    molecule was not scored), as the objective applies it: a filter passes at a transformed value ≥ 0.5."""
+    from molmara.objective import FILTER_PASS
+
+    out = table.copy()
+    for component in objective.config.component:
+        if component.role == "filter" and component.label in out:
+            values = pd.to_numeric(out[component.label], errors="coerce")
+            out[component.label] = values.map(lambda v: "" if pd.isna(v) else ("pass" if v >= FILTER_PASS else "fail"))
+    return out
 
 
 TEST_TIME_LIMIT = 10.0

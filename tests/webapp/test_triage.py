@@ -94,3 +94,18 @@ def test_the_builder_draws_the_test_molecules_raw_values_over_each_transform(pag
     at.button(key="score_pasted").click().run()
     clean(at)
     assert "test molecules' raw values" in texts(at.caption)
+
+
+def test_a_filter_component_is_pass_or_fail_without_a_weight(page_test, app_store):
+    at = page_test(app_store, "pages/1_Objective_builder.py").run()
+    weights = len([box for box in at.number_input if box.label == "weight"])
+    role = next(box for box in at.selectbox if box.label == "role")
+    role.set_value("filter").run()
+    clean(at)
+    assert len([box for box in at.number_input if box.label == "weight"]) == weights - 1
+    assert "it has no weight" in texts(at.caption)
+    at.button(key="score_pasted").click().run()
+    clean(at)
+    scored = next(frame.value for frame in at.dataframe if "Score" in frame.value.columns)
+    assert set(scored["qed"]) <= {"pass", "fail"} and set(scored["alerts"]) <= {"pass", "fail"}  # both filters now
+    assert scored["qed (raw)"].dtype == float and set(scored["sa"].map(type)) == {float}  # the rest stay numbers
