@@ -181,15 +181,20 @@ def molecule_grid(
 
     smiles = list(smiles)
     legends = list(legends) if legends is not None else smiles
-    parsed = (to_mol(s) for s in smiles)  # once: the grid draws these molecules
-    drawable = [(m, g) for m, g in zip(parsed, legends, strict=True) if m is not None]
-    if not drawable:
+    shown, invalid = [], 0  # parsed in order until `limit` are drawable: a scaffold may have thousands of members
+    for text, legend in zip(smiles, legends, strict=True):
+        if len(shown) == limit:
+            break
+        mol = to_mol(text)
+        if mol is None:
+            invalid += 1
+        else:
+            shown.append((mol, legend))
+    if not shown:
         st.caption("no molecules to draw" if not smiles else f"none of the {len(smiles):,} molecules is valid")
         return
-    shown = drawable[:limit]
-    st.image(grid_svg([s for s, _ in shown], [g for _, g in shown], per_row=per_row, size=200, core=core))
-    invalid = len(smiles) - len(drawable)
-    if len(drawable) > limit or invalid:
+    st.image(grid_svg([m for m, _ in shown], [g for _, g in shown], per_row=per_row, size=200, core=core))
+    if len(shown) < len(smiles):
         note = f"{len(shown)} of {len(smiles):,} molecules drawn"
         st.caption(note + (f" ({invalid:,} invalid, not drawn)" if invalid else ""))
 

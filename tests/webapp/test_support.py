@@ -64,6 +64,9 @@ def test_hit_metrics_card():
     assert card["yield"] == 4 and card["hit_rate"] == pytest.approx(0.8)
     assert card["murcko_scaffolds"] == 3 and card["generic_scaffolds"] == 2
     assert 1 <= card["circles"] <= 4 and 0 < card["intdiv1"] < 1
+    quick = data.hit_metrics(hits, oracle_calls=5, diversity=False)  # the cheap counts, the same
+    assert {k: quick[k] for k in ("yield", "murcko_scaffolds")} == {k: card[k] for k in ("yield", "murcko_scaffolds")}
+    assert np.isnan(quick["circles"]) and np.isnan(quick["intdiv1"])
     empty = data.hit_metrics(hits.iloc[:0], 0)
     assert empty["yield"] == 0 and np.isnan(empty["hit_rate"]) and np.isnan(empty["intdiv1"])
 

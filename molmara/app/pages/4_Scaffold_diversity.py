@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from molmara.app_support.data import (
+    AUTO_DIVERSITY,
     chemical_space,
     hit_metrics,
     hit_threshold,
@@ -62,21 +63,29 @@ if not per_run:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def metrics_of(smiles: tuple[str, ...], murcko: tuple[str, ...], generic: tuple[str, ...], calls: int) -> dict:
+def metrics_of(
+    smiles: tuple[str, ...], murcko: tuple[str, ...], generic: tuple[str, ...], calls: int, diversity: bool
+) -> dict:
     frame = pd.DataFrame({"canonical_smiles": smiles, "murcko_scaffold": murcko, "generic_scaffold": generic})
-    return hit_metrics(frame, calls)
+    return hit_metrics(frame, calls, diversity)
+
+
+def card_columns(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    return [tuple(frame[c].fillna("").astype(str)) for c in ("canonical_smiles", "murcko_scaffold", "generic_scaffold")]
 
 
 st.subheader("Metrics")
+distinct = hits["canonical_smiles"].nunique() if len(hits) else 0
+diversity = distinct <= AUTO_DIVERSITY or st.toggle(
+    f"#Circles and IntDiv of the {distinct:,} hits (seconds at this many; recomputed at each threshold)",
+    key="scaffold_diversity_on",
+)
 rows = {}
-with st.spinner("#Circles and IntDiv of the hits"):
+with st.spinner("#Circles and IntDiv of the hits" if diversity else "counting the hits"):
     for name, entry in per_run.items():
-        h = entry["hits"]
-        columns = [
-            tuple(h[c].fillna("").astype(str)) for c in ("canonical_smiles", "murcko_scaffold", "generic_scaffold")
-        ]
         rows[name] = {"status": entry["info"]["status"], "oracle calls": entry["oracle_calls"]}
-        rows[name].update(metrics_of(*columns, entry["oracle_calls"]))
+        rows[name].update(metrics_of(*card_columns(entry["hits"]), entry["oracle_calls"], diversity))
+not_computed = "switch on the #Circles and IntDiv toggle above to compute it"
 if len(rows) == 1:
     values = next(iter(rows.values()))
     cards = st.columns(6)
@@ -84,14 +93,19 @@ if len(rows) == 1:
     cards[1].metric("hit rate", f"{values['hit_rate']:.3f}" if values["oracle calls"] else "n/a")
     cards[2].metric("Murcko scaffolds", f"{values['murcko_scaffolds']:,}")
     cards[3].metric("generic scaffolds", f"{values['generic_scaffolds']:,}")
-    cards[4].metric("#Circles", f"{values['circles']:,}", help="greedy #Circles of the hits, t = 0.75, Morgan r2 1024")
-    cards[5].metric("IntDiv1", f"{values['intdiv1']:.3f}" if values["yield"] > 1 else "n/a")
+    circles_help = "greedy #Circles of the hits, t = 0.75, Morgan r2 1024"
+    if diversity:
+        cards[4].metric("#Circles", f"{values['circles']:,}", help=circles_help)
+        cards[5].metric("IntDiv1", f"{values['intdiv1']:.3f}" if values["yield"] > 1 else "n/a")
+    else:
+        cards[4].metric("#Circles", "—", help=f"{circles_help}: {not_computed}")
+        cards[5].metric("IntDiv1", "—", help=not_computed)
 else:
     pooled = hits.drop_duplicates("canonical_smiles")
-    keys = ("canonical_smiles", "murcko_scaffold", "generic_scaffold")
-    columns = [tuple(pooled[c].fillna("").astype(str)) for c in keys]
     calls = sum(entry["oracle_calls"] for entry in per_run.values())
-    rows["all runs (distinct molecules)"] = {"status": "", "oracle calls": calls, **metrics_of(*columns, calls)}
+    rows["all runs (distinct molecules)"] = {
+        "status": "", "oracle calls": calls, **metrics_of(*card_columns(pooled), calls, diversity)
+    }  # fmt: skip
     st.dataframe(pd.DataFrame(rows).T.rename_axis("run"))
 if hits.empty:
     st.info(f"No hits at score ≥ {threshold:.2f}: lower the threshold to explore what the runs found.")
@@ -150,7 +164,10 @@ molecule_grid(
 molecule_table(members, key="scaffold_members", filename="scaffold-hits")
 
 st.subheader("Chemical space of the hits")
-shown = hits.sort_values("score", ascending=False).head(MAP_POINTS).reset_index(drop=True)
+# best first, ties by SMILES: the same molecules in the same order at every threshold that keeps them all, so the
+# map's coordinates come from the cache when the threshold moves
+ranked = hits.sort_values(["score", "canonical_smiles"], ascending=[False, True], kind="mergesort")
+shown = ranked.head(MAP_POINTS).reset_index(drop=True)
 st.caption(
     "First two principal components of Morgan fingerprints (radius 2, 1024 bits)"
     + (f", the {MAP_POINTS:,} best hits" if len(hits) > MAP_POINTS else "")
