@@ -267,3 +267,31 @@ def test_switching_the_grouping_leaves_table_and_picker_on_the_same_scaffold(app
         generic, selected = picked_scaffold(browser), json.loads(browser.evaluate(SELECTED_JS))
     assert generic and generic != murcko, "the picker did not follow the switch to generic scaffolds"
     assert selected in ([], [generic]), f"the table ticks {selected} while the picker shows {generic!r}"
+
+
+MEMBERS_JS = """document.querySelector('.st-key-scaffold_members table')?.getAttribute('aria-rowcount') ?? null"""
+
+
+@pytest.mark.slow
+def test_after_adding_a_run_the_picker_counts_the_molecules_it_shows(app_url, tmp_path):
+    with tall_browser(tmp_path) as browser:
+        browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
+        deadline = time.time() + 240
+        while not browser.evaluate(PICK_JS) and time.time() < deadline:
+            time.sleep(0.5)
+        assert browser.evaluate(PICK_JS), "no scaffold picker on the page"
+        browser.evaluate("document.querySelector('.st-key-scaffold_runs input').focus()")  # add the plain run
+        browser.call("Input.insertText", text="tiny-plain")
+        time.sleep(1)
+        for kind in ("keyDown", "keyUp"):
+            browser.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13)
+        deadline = time.time() + 240
+        while "all runs (distinct molecules)" not in browser.dom() and time.time() < deadline:
+            time.sleep(0.5)
+        time.sleep(3)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.screenshot(SCREENSHOTS / "Scaffold_diversity_two_runs.png")
+        dom, picker, rows = browser.dom(), browser.evaluate(PICK_JS), browser.evaluate(MEMBERS_JS)
+    assert "all runs (distinct molecules)" in dom, "the second run was not added"
+    said = int(re.search(r"— (\d+) hits?$", picker).group(1))
+    assert rows is not None and int(rows) - 1 == said, f"the picker says {said} hits, the members table has {rows}"

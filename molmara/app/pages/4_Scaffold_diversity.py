@@ -106,7 +106,15 @@ else:
     rows["all runs (distinct molecules)"] = {
         "status": "", "oracle calls": calls, **metrics_of(*card_columns(pooled), calls, diversity)
     }  # fmt: skip
-    st.dataframe(pd.DataFrame(rows).T.rename_axis("run"))
+    labels = {"yield": "yield (hits)", "hit_rate": "hit rate", "murcko_scaffolds": "Murcko scaffolds",
+              "generic_scaffolds": "generic scaffolds", "circles": "#Circles", "intdiv1": "IntDiv1"}  # fmt: skip
+    st.dataframe(
+        pd.DataFrame(rows).T.rename_axis("run").rename(columns=labels),
+        column_config={
+            "hit rate": st.column_config.NumberColumn(format="%.3f"),
+            "IntDiv1": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
 if hits.empty:
     st.info(f"No hits at score ≥ {threshold:.2f}: lower the threshold to explore what the runs found.")
     st.stop()
