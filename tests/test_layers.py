@@ -107,3 +107,13 @@ def test_chem_and_the_sample_metrics_load_without_torch_pandas_or_pydantic():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_metric_named_like_its_module_stays_the_metric_after_its_module_is_imported():
+    code = (
+        "import inspect, molmara.metrics.report, molmara.metrics.circles, molmara.metrics.fcd\n"
+        "import molmara.metrics as m\n"
+        "print([name for name in m.__all__ if inspect.ismodule(getattr(m, name))])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -50,6 +50,12 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
+# Two functions share their module's name: importing `molmara.metrics.circles` (as other modules do) would set the
+# package's attribute `circles` to the module and hide the function from `__getattr__`. Bound here, they stay
+# functions; both modules are light (NumPy and RDKit).
+from molmara.metrics.circles import circles  # noqa: E402
+from molmara.metrics.fcd import fcd  # noqa: E402
+
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly (re-exported, hence noqa)
     from molmara.metrics.circles import Circles, circles, diverse_hits, greedy_circles
     from molmara.metrics.distribution import (
