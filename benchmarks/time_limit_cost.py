@@ -18,7 +18,8 @@ import torch
 
 from benchmarks.common import write_result
 from molmara import load_prior, tasks
-from molmara.executors import DEFAULT_TIME_LIMIT, SerialExecutor, WorkerExecutor
+from molmara.defaults import DEFAULT_TIME_LIMIT
+from molmara.executors import SerialExecutor, WorkerExecutor
 from molmara.oracles.base import MolBatch
 
 

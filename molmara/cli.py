@@ -13,8 +13,7 @@ import types
 import typing
 from collections.abc import Sequence
 
-from molmara.executors import DEFAULT_TIME_LIMIT
-from molmara.run_folder import DEFAULT_OUTPUT, DEFAULT_STORE
+from molmara.defaults import DEFAULT_OUTPUT, DEFAULT_STORE, DEFAULT_TIME_LIMIT
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -184,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     from molmara import __version__
     from molmara.cli_reinvent import add_reinvent_commands
     from molmara.cli_runs import add_run_commands
-    from molmara.model.pretrain import PretrainConfig
+    from molmara.model.pretrain_config import PretrainConfig
 
     parser = argparse.ArgumentParser(prog="molmara", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"molmara {__version__}")
@@ -300,11 +299,11 @@ def _terminate_as_interrupt(signum, frame) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # `--help` and a usage error end here, before RDKit is loaded
     from molmara.chem.rdkit_log import quiet_rdkit
 
     quiet_rdkit()  # the command's output is molmara's; RDKit's warnings on odd molecules are noise here
-    parser = build_parser()
-    args = parser.parse_args(argv)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt) if in_main_thread else None
     try:

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from molmara.defaults import DEFAULT_STORE
 from molmara.resources import APP
 from molmara.run_folder import RunNameError, remove_run_files
-from molmara.store.db import DEFAULT_STORE
 
 
 def _progress(quiet: bool):

@@ -16,10 +16,10 @@ import numpy as np
 import torch
 
 from molmara.chem.scaffolds import murcko_scaffold_mol
+from molmara.defaults import DEFAULT_OUTPUT
 from molmara.metrics.distribution import sample_quality
 from molmara.model.prior import load_prior
 from molmara.resources import CLONE_DATA, EXAMPLE_CONFIGS
-from molmara.run_folder import DEFAULT_OUTPUT
 
 MOSES_TRAIN = CLONE_DATA / "moses" / "train.csv.gz"  # novelty reference, in a clone only
 DEMO_CONFIG = EXAMPLE_CONFIGS / "mara_druglike.toml"

@@ -33,14 +33,12 @@ from multiprocessing.connection import wait
 
 import numpy as np
 
+from molmara.defaults import DEFAULT_TIME_LIMIT
 from molmara.objective import Objective, ScoreResult
 from molmara.oracles import watch
 from molmara.oracles.base import MolBatch, OracleError
 
 log = logging.getLogger("molmara.scoring")
-
-DEFAULT_TIME_LIMIT = 60.0
-"""Seconds an oracle may spend on one molecule (the default of runs and of `molmara score`)."""
 
 MIN_CHUNK = 64
 """Below twice this many molecules a batch goes to one worker: splitting it costs more than it saves."""

@@ -12,12 +12,6 @@ import hashlib
 import re
 from pathlib import Path
 
-DEFAULT_OUTPUT = Path("molmara-runs")
-"""Where runs go unless told otherwise: one folder per run, and the run store."""
-STORE_FILE = "molmara.db"
-"""The run store's file name inside an output folder."""
-DEFAULT_STORE = DEFAULT_OUTPUT / STORE_FILE
-
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=+-]{0,199}")
 """A letter or digit, then letters, digits and . _ = + - (at most 200 characters): no separators, no spaces."""
 

@@ -24,7 +24,8 @@ import torch
 from tqdm.auto import tqdm
 
 from molmara.chem.smiles import mol_to_smiles, to_mols
-from molmara.executors import DEFAULT_TIME_LIMIT, make_executor
+from molmara.defaults import DEFAULT_TIME_LIMIT
+from molmara.executors import make_executor
 from molmara.model.prior import DEFAULT_PRIOR, Prior, load_prior
 from molmara.objective import Objective
 from molmara.oracles.base import MolBatch

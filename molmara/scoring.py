@@ -21,7 +21,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from molmara.chem.smiles import mol_to_smiles
-from molmara.executors import DEFAULT_TIME_LIMIT, Executor, make_executor
+from molmara.defaults import DEFAULT_TIME_LIMIT
+from molmara.executors import Executor, make_executor
 from molmara.objective import Objective, ScoreResult
 from molmara.oracles.base import MolBatch
 

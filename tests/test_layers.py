@@ -18,6 +18,7 @@ LAYERS = {
     "molmara.resources": 0,
     "molmara.config_errors": 0,
     "molmara.run_folder": 0,
+    "molmara.defaults": 0,
     "molmara.model": 1,
     "molmara.oracles": 2,
     "molmara.transforms": 2,
@@ -114,6 +115,18 @@ def test_a_metric_named_like_its_module_stays_the_metric_after_its_module_is_imp
         "import inspect, molmara.metrics.report, molmara.metrics.circles, molmara.metrics.fcd\n"
         "import molmara.metrics as m\n"
         "print([name for name in m.__all__ if inspect.ismodule(getattr(m, name))])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_command_line_help_loads_neither_torch_nor_rdkit():
+    code = (
+        "import sys, contextlib, io\n"
+        "from molmara.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "print(sorted(name for name in ('torch', 'rdkit', 'pandas') if name in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from molmara.defaults import DEFAULT_STORE
 from molmara.hits import hit_score
-from molmara.store.db import DEFAULT_STORE, RunStore
+from molmara.store.db import RunStore
 
 if sys.version_info >= (3, 11):
     import tomllib

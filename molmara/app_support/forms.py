@@ -10,13 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from molmara.defaults import DEFAULT_OUTPUT
 from molmara.hits import DEFAULT_TAU
 from molmara.oracles import OracleError
 from molmara.oracles import get as get_oracle
 from molmara.rl.config import RunConfig, load_run_config
 from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
-from molmara.run_folder import DEFAULT_OUTPUT
 from molmara.transforms import TRANSFORMS, TransformError, apply_transform, validate_transform
 
 ROLES = ("score", "filter", "penalty")

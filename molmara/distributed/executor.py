@@ -16,7 +16,8 @@ import logging
 
 import numpy as np
 
-from molmara.executors import DEFAULT_TIME_LIMIT, Executor, SerialExecutor, WorkerExecutor
+from molmara.defaults import DEFAULT_TIME_LIMIT
+from molmara.executors import Executor, SerialExecutor, WorkerExecutor
 from molmara.objective import Objective, ScoreResult
 from molmara.oracles.base import MolBatch
 

@@ -1,18 +1,48 @@
-"""The SMILES language model: tokenizer, RNN, priors (sampling, likelihoods, checkpoints) and pretraining."""
+"""The SMILES language model: tokenizer, RNN, priors (sampling, likelihoods, checkpoints) and pretraining.
 
-from molmara.model.prior import DEFAULT_PRIOR, CheckpointError, Prior, SampleResult, load_prior, resolve_device
-from molmara.model.rnn import ModelConfig, SmilesRNN
-from molmara.model.tokenizer import Vocabulary, tokenize
+Names are imported when first used, so that `molmara.model.pretrain_config` and the tokenizer load without torch.
+"""
 
-__all__ = [
-    "DEFAULT_PRIOR",
-    "CheckpointError",
-    "ModelConfig",
-    "Prior",
-    "SampleResult",
-    "SmilesRNN",
-    "Vocabulary",
-    "load_prior",
-    "resolve_device",
-    "tokenize",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "DEFAULT_PRIOR": "molmara.model.prior",
+    "CheckpointError": "molmara.model.prior",
+    "Prior": "molmara.model.prior",
+    "SampleResult": "molmara.model.prior",
+    "load_prior": "molmara.model.prior",
+    "resolve_device": "molmara.model.prior",
+    "ModelConfig": "molmara.model.rnn",
+    "SmilesRNN": "molmara.model.rnn",
+    "Vocabulary": "molmara.model.tokenizer",
+    "tokenize": "molmara.model.tokenizer",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from molmara.model.prior import (  # noqa: F401
+        DEFAULT_PRIOR,
+        CheckpointError,
+        Prior,
+        SampleResult,
+        load_prior,
+        resolve_device,
+    )
+    from molmara.model.rnn import ModelConfig, SmilesRNN  # noqa: F401
+    from molmara.model.tokenizer import Vocabulary, tokenize  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'molmara.model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # imported once
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

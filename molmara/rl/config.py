@@ -20,12 +20,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from molmara.config_errors import readable
-from molmara.executors import DEFAULT_TIME_LIMIT
+from molmara.defaults import DEFAULT_OUTPUT, DEFAULT_TIME_LIMIT, STORE_FILE
 from molmara.hits import DEFAULT_TAU, hit_score
 from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
 from molmara.rl.replay import ReplayMode
-from molmara.run_folder import DEFAULT_OUTPUT, STORE_FILE, RunNameError, check_run_name, run_folder
+from molmara.run_folder import RunNameError, check_run_name, run_folder
 
 if sys.version_info >= (3, 11):
     import tomllib

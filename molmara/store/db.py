@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from molmara.run_folder import DEFAULT_STORE, RunNameError, check_run_name
+from molmara.defaults import DEFAULT_STORE
+from molmara.run_folder import RunNameError, check_run_name
 
 BUSY_TIMEOUT_MS = 30_000
 RECOVER = (
