@@ -110,3 +110,18 @@ def test_diverse_hits_edge_cases():
     assert repeated.members == ["CCO"] and repeated.n_duplicates == 1 and repeated.n_invalid == 1
     with pytest.raises(ValueError, match="2 SMILES but 1 scores"):
         diverse_hits(["CCO", "CCN"], [0.5])
+
+
+def test_metrics_give_the_same_answer_on_molecules_parsed_once():
+    import pandas as pd
+
+    from molmara.metrics.scaffold_stats import hit_scaffold_table, mode_coverage
+
+    smiles = ["c1ccccc1CCN", "CCO", "not a smiles", "Oc1ccccc1C(=O)O", "NCCc1ccccc1", "c1ccc2ccccc2c1"]
+    scores = [0.9, 0.2, 0.8, 0.7, 0.95, 0.6]
+    mols = to_mols(smiles)
+    assert to_mols(mols) == mols  # a molecule is passed through
+    assert circles(mols, 0.5) == circles(smiles, 0.5)
+    assert diverse_hits(mols, scores, 0.5) == diverse_hits(smiles, scores, 0.5)
+    pd.testing.assert_frame_equal(hit_scaffold_table(mols), hit_scaffold_table(smiles))
+    assert mode_coverage(mols, ["c1ccccc1"]) == mode_coverage(smiles, ["c1ccccc1"])

@@ -48,7 +48,10 @@ def _smiles_text(smiles: object) -> tuple[str | None, str]:
 
 
 def to_mol(smiles: object) -> Chem.Mol | None:
-    """RDKit molecule for a SMILES string, or None if it is not a valid one."""
+    """RDKit molecule for a SMILES string, or None if it is not a valid one; a molecule is passed through (so that
+    a caller can parse once and hand the molecules to several metrics)."""
+    if isinstance(smiles, Chem.Mol):
+        return smiles
     text, _ = _smiles_text(smiles)
     return None if text is None else _parse(text)
 

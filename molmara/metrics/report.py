@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from molmara.chem.smiles import to_mols
 from molmara.hits import hit_score
 from molmara.metrics.circles import check_unit_interval, circles, diverse_hits
 from molmara.metrics.distribution import unique_at_k, uniqueness
@@ -180,7 +181,9 @@ def evaluate_run(
         notes.append(f"no hits (score >= {threshold:g}): scaffold ratios are NaN")
     if burden is None:
         notes.append(f"OB{ob_k} not reached ({n_hits} hits)")
-    scaffolds = hit_scaffold_table(calls["smiles"][hits].tolist(), calls["step"][hits].tolist(), calls["call"][hits])
+    mols = to_mols(calls["smiles"])  # parsed once for the metrics below, which take molecules as SMILES
+    hit_mols = [mol for mol, hit in zip(mols, hits, strict=True) if hit]
+    scaffolds = hit_scaffold_table(hit_mols, calls["step"][hits].tolist(), calls["call"][hits])
     summary = scaffold_summary(scaffolds)
     row: dict[str, object] = {
         "run": run.name,
@@ -201,8 +204,8 @@ def evaluate_run(
         "top10": top_k_average(scores, 10),
         "top100": top_k_average(scores, 100),
         "top10_auc": top_k_auc(scores, 10, budget=budget or len(calls)) if len(calls) else math.nan,
-        "circles": circles(calls["smiles"].tolist()).count,
-        "diverse_hits": diverse_hits(calls["smiles"].tolist(), scores, diverse_score).count,
+        "circles": circles(mols).count,
+        "diverse_hits": diverse_hits(mols, scores, diverse_score).count,
         "hit_scaffolds": summary["murcko_scaffolds"],
         "hit_generic_scaffolds": summary["generic_scaffolds"],
         "hits_per_scaffold": summary["hits_per_scaffold"],
@@ -211,7 +214,7 @@ def evaluate_run(
     }
     references = list(references) if references is not None else task_references(run.config.get("task"))
     if references:
-        coverage = mode_coverage(calls["smiles"][hits].tolist(), references, mode_similarity)
+        coverage = mode_coverage(hit_mols, references, mode_similarity)
         row["mode_coverage"] = coverage["coverage"]
         row["modes_covered"] = f"{coverage['covered']}/{coverage['n_references']}"
     if fcd_reference is not None:
