@@ -77,6 +77,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
             unique=args.unique,
             objective=objective,
             min_score=args.min_score,
+            precision=args.precision,
         )
     except KeyboardInterrupt:
         print(f"sampling stopped: run the same command to continue {args.output}.partial", file=sys.stderr)
@@ -212,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unique", action="store_true", help="keep only the first occurrence of each valid molecule")
     p.add_argument("--temperature", type=float, default=1.0)
     p.add_argument("--batch-size", type=int, default=1024, help="molecules per chunk (default: 1024)")
+    p.add_argument(
+        "--precision", choices=["float32", "bfloat16"], default="float32",
+        help="the network's arithmetic: bfloat16 is about twice as fast on CPUs with AMX, its NLLs off by ~0.03",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help="random seed (default: a random one, kept for resuming)")
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

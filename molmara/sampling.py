@@ -49,6 +49,7 @@ class SampleJob:
     objective: str | None = None  # the objective as TOML, when molecules are scored
     min_score: float | None = None
     batch_size: int = 1024
+    precision: str = "float32"
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -73,14 +74,16 @@ def sample_to_csv(
     min_score: float | None = None,
     max_sampled: int | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
+    precision: str = "float32",
 ) -> Path:
     """Write `n` rows of sampled SMILES (SMILES, NLL and, with an objective, Score and components).
 
     `unique` keeps only the first occurrence of each valid molecule; `min_score` (needs an objective)
     keeps only molecules scoring at least that. Invalid SMILES are written unless `unique` or an
     objective is given. Sampling stops after `max_sampled` molecules (default 100·n) if filters keep
-    too few. Scoring runs in a worker with `time_limit` seconds an oracle a molecule (None: no limit); a
-    molecule over it scores NaN. See the module docstring for resuming.
+    too few. `precision`: the network's, as `Prior.sample` takes it. Scoring runs in a worker with
+    `time_limit` seconds an oracle a molecule (None: no limit); a molecule over it scores NaN. See the module
+    docstring for resuming.
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
@@ -107,6 +110,7 @@ def sample_to_csv(
             objective=objective.to_toml() if objective is not None else None,
             min_score=min_score,
             batch_size=batch_size,
+            precision=precision,
         )
 
     if seed is None:  # the seed drawn by an interrupted run of this same job, so that it resumes; else a new one
@@ -153,7 +157,7 @@ def sample_to_csv(
             else:
                 csv.writer(handle).writerow(columns)
             while written < n and sampled < max_sampled:
-                result = prior.sample(batch_size, temperature, batch_size, generator=generator)
+                result = prior.sample(batch_size, temperature, batch_size, generator=generator, precision=precision)
                 sampled += len(result.smiles)
                 rows = _chunk_rows(result, objective, scorer, unique, min_score, seen, n - written)
                 text = io.StringIO()

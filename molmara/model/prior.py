@@ -27,6 +27,8 @@ log = logging.getLogger("molmara.model")
 
 CHECKPOINT_FORMAT = "molmara-prior"
 CHECKPOINT_VERSION = 1
+PRECISIONS = ("float32", "bfloat16")
+"""What `Prior.sample` can compute its token-by-token network in."""
 
 
 class CheckpointError(ValueError):
@@ -101,16 +103,26 @@ class Prior:
         batch_size: int = 1024,
         max_length: int = 140,
         generator: torch.Generator | None = None,
+        precision: str = "float32",
     ) -> SampleResult:
         """Sample `n` SMILES; log-likelihoods are the model's own (temperature 1) sums over tokens.
 
         A sequence that reaches `max_length` tokens without an end token is returned truncated
-        (it will normally be invalid SMILES).
+        (it will normally be invalid SMILES). `precision="bfloat16"` runs the token-by-token network on a
+        bfloat16 copy of the weights (about twice as fast on a CPU with AMX; softmax and sampling stay float32):
+        the molecules come from the network as bfloat16 computes it, and their log-likelihoods are bfloat16's
+        too, off by a few hundredths of a nat (`benchmarks/results/bf16_sampling.md`; `log_likelihood` gives
+        float32's). RL losses never use these: they recompute likelihoods in float32.
         """
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
         if not temperature > 0:
             raise ValueError(f"temperature must be > 0, got {temperature}")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        low = precision == "bfloat16"
+        # a bfloat16 copy of the weights as they are now (an RL agent's change every step; copying costs milliseconds)
+        network = copy.deepcopy(self.model).to(torch.bfloat16) if low else self.model
         was_training = self.model.training
         self.model.eval()
         smiles: list[str] = []
@@ -118,7 +130,7 @@ class Prior:
         sequences: list[torch.Tensor] = []
         try:
             for start in range(0, n, batch_size):
-                ids, logp = self._sample_batch(min(batch_size, n - start), temperature, max_length, generator)
+                ids, logp = self._sample_batch(network, min(batch_size, n - start), temperature, max_length, generator)
                 sequences.append(ids.cpu())
                 logps.append(logp.cpu().numpy())
                 smiles.extend(self.vocabulary.decode(row) for row in ids[:, 1:].cpu().numpy())
@@ -134,7 +146,7 @@ class Prior:
         return SampleResult(smiles, logp_all.astype(np.float64), padded)
 
     def _sample_batch(
-        self, n: int, temperature: float, max_length: int, generator: torch.Generator | None
+        self, network: SmilesRNN, n: int, temperature: float, max_length: int, generator: torch.Generator | None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         voc = self.vocabulary
         tokens = torch.full((n, 1), voc.start_id, dtype=torch.long, device=self.device)
@@ -143,8 +155,8 @@ class Prior:
         finished = torch.zeros(n, dtype=torch.bool, device=self.device)
         state = None
         for _ in range(max_length):
-            logits, state = self.model(tokens, state)
-            logits = logits[:, -1, :]
+            logits, state = network(tokens, state)
+            logits = logits[:, -1, :].float()  # the softmax and the sampling in float32 whatever the network's dtype
             log_probs = torch.log_softmax(logits, dim=-1)
             probs = log_probs.exp() if temperature == 1.0 else torch.softmax(logits / temperature, dim=-1)
             if generator is not None and generator.device.type != probs.device.type:
