@@ -96,10 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, t in network_speed.items()
     )
     cpuinfo = Path("/proc/cpuinfo")
-    cpu_flags = cpuinfo.read_text() if cpuinfo.exists() else ""
+    amx = "yes" if "amx_bf16" in (cpuinfo.read_text() if cpuinfo.exists() else "") else "no"
     markdown = (
         f"{args.n:,} SMILES from the shipped prior in each precision, seed 0, batch 1,024, "
-        f"{torch.get_num_threads()} torch thread(s); AMX-BF16 on this CPU: {'yes' if 'amx_bf16' in cpu_flags else 'no'}. Load average when it started: {load:.1f} "
+        f"{torch.get_num_threads()} torch thread(s); AMX-BF16 on this CPU: {amx}. "
+        f"Load average when it started: {load:.1f} "
         "(2 = both cores busy with other work).\n\n" + table + "\n\n"
         f"bfloat16's sampled log-likelihoods against float32's teacher-forced ones (mean NLL "
         f"{likelihood['mean_nll']:.2f} nats): |error| median {likelihood['median']:.3f}, 95th percentile "
