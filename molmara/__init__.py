@@ -8,23 +8,24 @@ load torch, and `import molmara` costs little until something is used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from molmara.lazy import lazy_names
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Objective": ("molmara.objective", "Objective"),
-    "ObjectiveError": ("molmara.objective", "ObjectiveError"),
-    "ScoreResult": ("molmara.objective", "ScoreResult"),
-    "Prior": ("molmara.model", "Prior"),
-    "SampleResult": ("molmara.model", "SampleResult"),
-    "load_prior": ("molmara.model", "load_prior"),
-    "ScoringService": ("molmara.scoring", "ScoringService"),
-    "oracle": ("molmara.oracles", "oracle"),
-    "run": ("molmara.lifecycle", "run"),
-    "open_run": ("molmara.lifecycle", "open_run"),
-    "RunStore": ("molmara.store", "RunStore"),
+    "Objective": "molmara.objective",
+    "ObjectiveError": "molmara.objective",
+    "ScoreResult": "molmara.objective",
+    "Prior": "molmara.model",
+    "SampleResult": "molmara.model",
+    "load_prior": "molmara.model",
+    "ScoringService": "molmara.scoring",
+    "oracle": "molmara.oracles",
+    "run": "molmara.lifecycle",
+    "open_run": "molmara.lifecycle",
+    "RunStore": "molmara.store",
 }
 _SUBMODULES = ("oracles", "tasks", "metrics", "rl", "store", "chem", "model")
 
@@ -40,17 +41,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from molmara.store import RunStore  # noqa: F401
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        module, attribute = _EXPORTS[name]
-        value = getattr(importlib.import_module(module), attribute)
-    elif name in _SUBMODULES:
-        value = importlib.import_module(f"molmara.{name}")
-    else:
-        raise AttributeError(f"module 'molmara' has no attribute {name!r}")
-    globals()[name] = value  # imported once
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS, _SUBMODULES)

@@ -19,6 +19,7 @@ LAYERS = {
     "molmara.config_errors": 0,
     "molmara.run_folder": 0,
     "molmara.defaults": 0,
+    "molmara.lazy": 0,
     "molmara.model": 1,
     "molmara.oracles": 2,
     "molmara.transforms": 2,

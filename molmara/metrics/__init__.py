@@ -7,8 +7,9 @@ metric that needs them is called (the sample metrics need RDKit and NumPy only).
 # ruff: noqa: F401
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from molmara.lazy import lazy_names
 
 _EXPORTS = {
     "Circles": "molmara.metrics.circles",
@@ -97,13 +98,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'molmara.metrics' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value  # imported once
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)

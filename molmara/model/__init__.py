@@ -5,8 +5,9 @@ Names are imported when first used, so that `molmara.model.pretrain_config` and 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from molmara.lazy import lazy_names
 
 _EXPORTS = {
     "DEFAULT_PRIOR": "molmara.model.prior",
@@ -36,13 +37,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from molmara.model.tokenizer import Vocabulary, tokenize  # noqa: F401
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'molmara.model' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value  # imported once
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)
