@@ -1,4 +1,5 @@
 import math
+import signal
 
 import numpy as np
 import pytest
@@ -235,3 +236,20 @@ def test_an_interrupt_inside_a_step_resumes_on_the_uninterrupted_trajectory(tiny
     assert resumed.service.oracle_calls == straight.service.oracle_calls
     assert resumed.diversity_filter.smiles_memory == straight.diversity_filter.smiles_memory
     assert resumed.replay.items == straight.replay.items
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed interrupt, by design
+def test_a_ctrl_c_swallowed_inside_a_finaliser_still_cancels_the_run(tiny_prior_path, tmp_path):
+    class RaisesWhenCollected:
+        def __del__(self):  # a KeyboardInterrupt raised in here is dropped by Python ("Exception ignored in …")
+            signal.raise_signal(signal.SIGINT)
+
+    def at_step_two(trainer, record):
+        if record["step"] == 2:
+            RaisesWhenCollected()  # collected at once, Ctrl-C "pressed" inside its finaliser
+
+    trainer = Trainer(config(tiny_prior_path, tmp_path, max_steps=6), MemoryRecorder(), [at_step_two])
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run()
+    assert trainer.state.status == "cancelled" and trainer.state.step == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is restored

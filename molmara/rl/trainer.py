@@ -27,7 +27,7 @@ from molmara.objective import Objective
 from molmara.rl.checkpoint import RunState, TrainerState
 from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
-from molmara.rl.interrupts import deferred_interrupts
+from molmara.rl.interrupts import StopRequests, deferred_interrupts
 from molmara.rl.losses import forward_kl_loss, likelihood_penalty, reinvent_loss, reverse_kl_loss
 from molmara.rl.recording import MemoryRecorder, Recorder
 from molmara.rl.replay import ReplayMemory
@@ -325,10 +325,13 @@ class Trainer(TrainerState):
             self.save_checkpoint()  # step 0, before the run shows "running": a run killed at any point can resume
         self.recorder.start(self.config.model_dump(), resumed_step)
         try:
-            while self.budget_left() and self.state.status == "running":
-                self.step()
-                if self.state.step % self.config.checkpoint_every == 0:
-                    self.save_checkpoint()
+            with StopRequests() as stop:
+                while self.budget_left() and self.state.status == "running":
+                    stop.check()  # a Ctrl-C swallowed inside a finaliser still stops the run here
+                    self.step()
+                    if self.state.step % self.config.checkpoint_every == 0:
+                        self.save_checkpoint()
+                stop.check()
         except KeyboardInterrupt:
             self.state.status = "cancelled"
             self.save_checkpoint()
