@@ -99,6 +99,11 @@ def test_the_layer_check_sees_an_import_made_inside_a_function():
     assert layer_of("molmara.store.db") > layer_of("molmara.rl.trainer") > layer_of("molmara.chem.smiles")
 
 
+def printed_by_a_fresh_python(code: str) -> str:
+    """What `code` prints in a new interpreter (nothing imported yet), stripped."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_chem_and_the_sample_metrics_load_without_torch_pandas_or_pydantic():
     code = (
         "import sys, molmara, molmara.chem, molmara.metrics as m\n"
@@ -107,8 +112,7 @@ def test_chem_and_the_sample_metrics_load_without_torch_pandas_or_pydantic():
         "assert molmara.chem.canonical_smiles('OCC') == 'CCO'\n"
         "print(sorted(name for name in ('torch', 'pandas', 'pydantic') if name in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert printed_by_a_fresh_python(code) == "[]"
 
 
 def test_a_metric_named_like_its_module_stays_the_metric_after_its_module_is_imported():
@@ -117,8 +121,7 @@ def test_a_metric_named_like_its_module_stays_the_metric_after_its_module_is_imp
         "import molmara.metrics as m\n"
         "print([name for name in m.__all__ if inspect.ismodule(getattr(m, name))])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert printed_by_a_fresh_python(code) == "[]"
 
 
 def test_the_command_line_help_loads_neither_torch_nor_rdkit():
@@ -129,5 +132,4 @@ def test_the_command_line_help_loads_neither_torch_nor_rdkit():
         "    main(['--help'])\n"
         "print(sorted(name for name in ('torch', 'rdkit', 'pandas') if name in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert printed_by_a_fresh_python(code) == "[]"

@@ -145,7 +145,7 @@ def hit_metrics(hits: pd.DataFrame, oracle_calls: int, diversity: bool = True) -
     }
     if diversity:
         mols = [m for m in to_mols(smiles) if m is not None]
-        card["circles"] = circles(smiles).count if smiles else 0
+        card["circles"] = circles(mols).count if mols else 0  # the molecules parsed once, above
         card["intdiv1"] = internal_diversity(morgan_bits(mols, 2, 1024), 1) if len(mols) > 1 else math.nan
     return card
 

@@ -139,6 +139,15 @@ def test_a_box_on_the_chemical_space_map_shows_its_molecules(app_url, tmp_path):
     assert 'data-testid="stException"' not in dom
 
 
+def open_scaffolds_at_threshold_0(browser: Browser, app_url: str) -> str | None:
+    """Scaffold diversity on tiny-mara with every molecule a hit, once its picker is there; the picker's value."""
+    browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
+    deadline = time.time() + 240  # the page's script may still be going on a loaded machine
+    while not browser.evaluate(PICK_JS) and time.time() < deadline:
+        time.sleep(0.5)
+    return browser.evaluate(PICK_JS)
+
+
 PICK_JS = (
     "document.querySelector('[class*=\"st-key-scaffold_pick_\"] input')?.value ?? null"  # the picker's shown value
 )
@@ -147,11 +156,7 @@ PICK_JS = (
 @pytest.mark.slow
 def test_clicking_a_scaffold_row_shows_that_scaffold(app_url, tmp_path):
     with tall_browser(tmp_path) as browser:
-        browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
-        deadline = time.time() + 240  # the page's script may still be going on a loaded machine
-        while not browser.evaluate(PICK_JS) and time.time() < deadline:
-            time.sleep(0.5)
-        first = browser.evaluate(PICK_JS)
+        first = open_scaffolds_at_threshold_0(browser, app_url)
         if not first:
             browser.screenshot(SCREENSHOTS / "Scaffold_diversity_row.png")
         assert first, "no scaffold picker on the page (see Scaffold_diversity_row.png)"
@@ -241,10 +246,7 @@ def test_switching_the_grouping_leaves_table_and_picker_on_the_same_scaffold(app
     import json
 
     with tall_browser(tmp_path) as browser:
-        browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
-        deadline = time.time() + 240
-        while not browser.evaluate(PICK_JS) and time.time() < deadline:
-            time.sleep(0.5)
+        open_scaffolds_at_threshold_0(browser, app_url)
         first = picked_scaffold(browser)
         assert first, "no scaffold picker on the page"
         time.sleep(2)
@@ -275,11 +277,7 @@ MEMBERS_JS = """document.querySelector('.st-key-scaffold_members table')?.getAtt
 @pytest.mark.slow
 def test_after_adding_a_run_the_picker_counts_the_molecules_it_shows(app_url, tmp_path):
     with tall_browser(tmp_path) as browser:
-        browser.open(f"{app_url}Scaffold_diversity?run=tiny-mara&threshold=0", "Scaffold diversity", settle=3)
-        deadline = time.time() + 240
-        while not browser.evaluate(PICK_JS) and time.time() < deadline:
-            time.sleep(0.5)
-        assert browser.evaluate(PICK_JS), "no scaffold picker on the page"
+        assert open_scaffolds_at_threshold_0(browser, app_url), "no scaffold picker on the page"
         browser.evaluate("document.querySelector('.st-key-scaffold_runs input').focus()")  # add the plain run
         browser.call("Input.insertText", text="tiny-plain")
         time.sleep(1)
