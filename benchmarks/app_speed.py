@@ -37,7 +37,7 @@ def merge_stores(sources: list[Path], target: Path) -> list[str]:
             tables = {}
             for table in ("runs", "steps", "molecules"):
                 tables[table] = [row[1] for row in conn.execute(f"PRAGMA source.table_info({table})")]
-            for (old_id, name) in conn.execute("SELECT id, name FROM source.runs WHERE kind = 'rl'").fetchall():
+            for old_id, name in conn.execute("SELECT id, name FROM source.runs WHERE kind = 'rl'").fetchall():
                 run_columns = [c for c in tables["runs"] if c != "id"]
                 cursor = conn.execute(
                     f"INSERT INTO runs ({', '.join(run_columns)}) SELECT {', '.join(run_columns)} "

@@ -58,6 +58,18 @@ def test_scaffolds():
     assert generic == ["C1CCCCC1"]
 
 
+def test_generic_scaffold_depends_on_the_murcko_scaffold_alone():
+    """The trainer computes a generic scaffold once per Murcko scaffold: molecules sharing one share the other."""
+    from tests.conftest import MOSES_SUBSET
+
+    smiles = [line.split(",")[0].strip() for line in MOSES_SUBSET.read_text().splitlines()[1:]]
+    generic_of: dict[str, set] = {}
+    for scaffold, generic in zip(murcko_scaffolds(smiles), generic_scaffolds(smiles), strict=True):
+        generic_of.setdefault(scaffold, set()).add(generic)
+    assert len(generic_of) > 500
+    assert all(len(generics) == 1 for generics in generic_of.values())
+
+
 def test_packed_morgan_bits_match_rdkit_tanimoto():
     smiles = ["CCO", "CCN", "c1ccccc1O", "CC(=O)Oc1ccccc1C(=O)O", "bad"]
     mols = to_mols(smiles)

@@ -28,6 +28,36 @@ def test_sampling_is_seeded_and_stops_when_all_sequences_end(tiny_prior):
     assert a.sequences.shape[1] < 140
 
 
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_finished_sequences_leave_the_batch_and_keep_their_tokens(tiny_prior, cell):
+    """Rows that drew their end token are not stepped again; every row keeps start … end, then padding, and the
+    sampler's log-likelihood equals the teacher-forced one (so the shrinking batch kept each row's own state)."""
+    voc = tiny_prior.vocabulary
+    torch.manual_seed(0)
+    model = SmilesRNN(ModelConfig(vocab_size=len(voc), cell=cell, embedding_dim=16, hidden_size=32, num_layers=2))
+    with torch.no_grad():
+        model.head.bias[voc.pad_id] = -30.0  # as in a trained model, which never draws padding
+    prior = tiny_prior if cell == "gru" else Prior(model, voc, {}, torch.device("cpu"))
+    batch_sizes: list[int] = []
+    hook = prior.model.register_forward_pre_hook(lambda module, args: batch_sizes.append(args[0].shape[0]))
+    try:
+        result = prior.sample(200, batch_size=200, max_length=60, generator=torch.Generator().manual_seed(4))
+    finally:
+        hook.remove()
+    assert batch_sizes[0] == 200 and batch_sizes[-1] < 200
+    assert batch_sizes == sorted(batch_sizes, reverse=True)
+    ids = result.sequences
+    draws = 0
+    for row in ids:
+        ends = (row == voc.end_id).nonzero().flatten()
+        if len(ends):  # everything after the first end token is padding
+            assert (row[ends[0] + 1 :] == voc.pad_id).all()
+        draws += int(ends[0]) if len(ends) else ids.shape[1] - 1
+    assert sum(batch_sizes) == draws  # one network step per token drawn, none for finished rows
+    recomputed = prior.model.sequence_log_likelihood(ids, voc.pad_id).detach().numpy()
+    np.testing.assert_allclose(recomputed, result.log_likelihood, rtol=1e-4, atol=1e-3)
+
+
 def test_temperature_changes_the_spread(tiny_prior):
     cold = tiny_prior.sample(200, temperature=0.5, generator=torch.Generator().manual_seed(2))
     hot = tiny_prior.sample(200, temperature=1.5, generator=torch.Generator().manual_seed(2))

@@ -1,5 +1,6 @@
 import math
 import signal
+import time
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ import torch
 
 import molmara
 from molmara.rl.config import RunConfigError, load_run_config
+from molmara.rl.phases import PHASES
 from molmara.rl.recording import MemoryRecorder
 from molmara.rl.trainer import Trainer, TrainingError
 from molmara.store.recorders import CsvRecorder
@@ -37,7 +39,9 @@ def test_each_loss_runs_and_records(tiny_prior_path, tmp_path, loss, mara):
     recorder = MemoryRecorder()
     seen = []
     trainer = Trainer(config(tiny_prior_path, tmp_path, loss=loss, mara=mara), recorder, [lambda t, r: seen.append(r)])
+    started = time.perf_counter()
     state = trainer.run()
+    wall = time.perf_counter() - started
     assert state.status == "finished" and state.step == 4 and len(seen) == 4
     assert len(recorder.molecules) == 4 * 32
     record = recorder.steps[-1]
@@ -48,6 +52,10 @@ def test_each_loss_runs_and_records(tiny_prior_path, tmp_path, loss, mara):
     molecule = recorder.molecules[0]
     assert {"SMILES", "Score", "Agent", "Prior", "Target", "Scaffold", "qed", "qed (raw)", "step"} <= set(molecule)
     assert (tmp_path / "run" / "agent.prior").is_file()
+    split = trainer.clock.per_step()  # every phase of every step timed, and together no more than the steps took
+    assert trainer.clock.steps == 4 and list(split) == list(PHASES)
+    assert all(seconds >= 0 for seconds in split.values())
+    assert sum(split.values()) * 4 <= wall
 
 
 def test_budget_of_unique_oracle_calls_stops_the_run(tiny_prior_path, tmp_path):

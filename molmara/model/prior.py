@@ -148,13 +148,19 @@ class Prior:
     def _sample_batch(
         self, network: SmilesRNN, n: int, temperature: float, max_length: int, generator: torch.Generator | None
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Ids (n, steps + 1: start, tokens, end, then padding) and log-likelihoods of `n` sampled sequences.
+
+        Rows that have drawn their end token leave the batch: the network steps only the sequences still being
+        written, so a batch costs its total token count rather than its size × its longest sequence. Each draw
+        comes from the row's own distribution whichever rows remain, so the sampled distribution is unchanged.
+        """
         voc = self.vocabulary
-        tokens = torch.full((n, 1), voc.start_id, dtype=torch.long, device=self.device)
-        generated = [tokens]
+        ids = torch.full((n, max_length + 1), voc.pad_id, dtype=torch.long, device=self.device)
+        ids[:, 0] = voc.start_id
         logp_sum = torch.zeros(n, device=self.device)
-        finished = torch.zeros(n, dtype=torch.bool, device=self.device)
-        state = None
-        for _ in range(max_length):
+        rows = torch.arange(n, device=self.device)  # the rows still being written, in batch order
+        tokens, state, steps = ids[:, :1], None, 0
+        for steps in range(1, max_length + 1):
             logits, state = network(tokens, state)
             logits = logits[:, -1, :].float()  # the softmax and the sampling in float32 whatever the network's dtype
             log_probs = torch.log_softmax(logits, dim=-1)
@@ -163,16 +169,17 @@ class Prior:
                 nxt = torch.multinomial(probs.cpu(), 1, generator=generator).to(self.device)
             else:
                 nxt = torch.multinomial(probs, 1, generator=generator)
+            logp_sum.index_add_(0, rows, log_probs.gather(1, nxt).squeeze(1))
             nxt = nxt.squeeze(1)
-            nxt = torch.where(finished, torch.full_like(nxt, voc.pad_id), nxt)
-            step_logp = log_probs.gather(1, nxt.unsqueeze(1)).squeeze(1)
-            logp_sum += torch.where(finished, torch.zeros_like(step_logp), step_logp)
-            finished |= nxt == voc.end_id
-            tokens = nxt.unsqueeze(1)
-            generated.append(tokens)
-            if bool(finished.all()):
+            ids[rows, steps] = nxt
+            going = nxt != voc.end_id
+            still = int(going.sum())
+            if still == 0:
                 break
-        return torch.cat(generated, dim=1), logp_sum
+            if still < rows.numel():
+                rows, nxt, state = rows[going], nxt[going], _select_rows(state, going)
+            tokens = nxt.unsqueeze(1)
+        return ids[:, : steps + 1], logp_sum
 
     # ----------------------------------------------------------------------------- likelihood
     def encode_batch(self, smiles: Sequence[str]) -> tuple[torch.Tensor, np.ndarray]:
@@ -306,3 +313,10 @@ def load_prior(path: str | Path | None = None, device: str | torch.device = "aut
     """Load a prior checkpoint (a REINVENT 4 'Reinvent' model file is imported on the fly); with no path, the
     prior shipped with molmara."""
     return Prior.load(DEFAULT_PRIOR if path is None else path, device)
+
+
+def _select_rows(state: torch.Tensor | tuple[torch.Tensor, ...], keep: torch.Tensor) -> torch.Tensor | tuple:
+    """The recurrent state (layers, batch, hidden) — or an LSTM's (h, c) pair — of the rows where `keep` is True."""
+    if isinstance(state, tuple):
+        return tuple(part[:, keep] for part in state)
+    return state[:, keep]

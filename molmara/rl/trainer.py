@@ -29,6 +29,7 @@ from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
 from molmara.rl.interrupts import StopRequests, deferred_interrupts
 from molmara.rl.losses import forward_kl_loss, likelihood_penalty, reinvent_loss, reverse_kl_loss
+from molmara.rl.phases import PhaseClock
 from molmara.rl.recording import MemoryRecorder, Recorder
 from molmara.rl.replay import ReplayMemory
 from molmara.rl.rewards import BatchRewards, batch_rewards, mara_rewards
@@ -97,6 +98,8 @@ class Trainer(TrainerState):
         self.checkpoint_path = config.run_dir / "checkpoint.pt"
         self.run_id: int | None = None  # set when the run is registered in a run store (`molmara.lifecycle.open_run`)
         self.store = None
+        self.clock = PhaseClock()  # seconds per phase of the steps so far (`molmara.rl.phases`)
+        self._generic_scaffolds: dict[str, str | None] = {}  # Murcko scaffold → its generic scaffold
 
     # ------------------------------------------------------------------ one step
     def _likelihoods(self, sequences: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -123,19 +126,64 @@ class Trainer(TrainerState):
             raise
 
     def _step(self) -> dict:
-        config, started = self.config, time.time()
+        config, started, clock = self.config, time.time(), self.clock
         self.agent.model.train()
-        sample = self.agent.sample(config.batch_size, config.temperature, generator=self.generator)
-        top_before = self._plateau_scores()
-        scored = self.service.score(sample.smiles)
+        with clock.phase("sample"):
+            sample = self.agent.sample(config.batch_size, config.temperature, generator=self.generator)
+        with clock.phase("score"):
+            top_before = self._plateau_scores()
+            scored = self.service.score(sample.smiles)
         scorable = scored.valid & ~scored.over_budget
         if scorable.any() and not np.isfinite(scored.scores[scorable]).any():
             raise TrainingError("the objective returned NaN for every valid molecule of the batch; stopped")
-        scaffolds = [murcko_scaffold_mol(m) for m in scored.mols]
-        batch = batch_rewards(
-            scored.canonical, scored.scores, scored.over_budget, scaffolds, config.duplicates, self.diversity_filter
-        )
-        # replay in its mode's order (`molmara.rl.replay`): the batch's scored first copies, with filtered rewards
+        with clock.phase("rewards"):
+            scaffolds = [murcko_scaffold_mol(m) for m in scored.mols]
+            batch = batch_rewards(
+                scored.canonical, scored.scores, scored.over_budget, scaffolds, config.duplicates, self.diversity_filter
+            )
+            replay_rewards, sequences = self._with_replay(sample, scored, batch)
+        in_loss = np.concatenate([batch.in_loss, np.ones(len(replay_rewards), dtype=bool)])
+
+        with clock.phase("likelihoods"):
+            agent_logp, prior_logp = self._likelihoods(sequences)
+        with clock.phase("loss"):
+            beta = config.kl_beta
+            if config.mara:
+                mara = mara_rewards(batch, replay_rewards, prior_logp.cpu().numpy(), config.tau, beta)
+                reward_used = mara.rewards
+            else:
+                mara, reward_used = None, np.concatenate([batch.rewards, replay_rewards])
+            mask = torch.from_numpy(in_loss).to(agent_logp.device)
+            r = torch.from_numpy(np.nan_to_num(reward_used, nan=0.0)).to(agent_logp.device, agent_logp.dtype)
+            loss = self._loss(agent_logp[mask], prior_logp[mask], r[mask])
+            if not torch.isfinite(loss):
+                raise TrainingError(f"the loss became {loss.item()} at step {self.state.step + 1}; checkpoint written")
+        with clock.phase("backward"):
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.clip_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(self.agent.model.parameters(), config.clip_grad_norm)
+        n = len(sample.smiles)
+        with deferred_interrupts():  # the update and its records land together, or neither does
+            with clock.phase("optimizer"):
+                self.optimizer.step()
+            self.state.step += 1
+            self.state.elapsed += time.time() - started
+            self._count_plateau(top_before)
+            with clock.phase("record"):
+                record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, batch)
+                self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
+                self.recorder.record_step(record)
+            clock.steps += 1
+        for callback in self.callbacks:
+            callback(self, record)
+        return record
+
+    def _with_replay(self, sample, scored, batch: BatchRewards) -> tuple[np.ndarray, torch.Tensor]:
+        """The replay memory's step in its mode's order (`molmara.rl.replay`), given the batch's scored first copies
+        with their filtered rewards: the rewards of the molecules it hands back, and the batch's sequences with
+        theirs appended (padded to one width)."""
+        config = self.config
         kept = np.flatnonzero(batch.eligible)
         replay_smiles, replay_rewards = self.replay.step(
             config.replay.mode,
@@ -152,36 +200,7 @@ class Trainer(TrainerState):
             if len(replay_rewards):
                 width = max(sequences.shape[1], replay_ids.shape[1])
                 sequences = torch.cat([_pad(sequences, width), _pad(replay_ids, width)])
-        in_loss = np.concatenate([batch.in_loss, np.ones(len(replay_rewards), dtype=bool)])
-
-        agent_logp, prior_logp = self._likelihoods(sequences)
-        beta = config.kl_beta
-        if config.mara:
-            mara = mara_rewards(batch, replay_rewards, prior_logp.cpu().numpy(), config.tau, beta)
-            reward_used = mara.rewards
-        else:
-            mara, reward_used = None, np.concatenate([batch.rewards, replay_rewards])
-        mask = torch.from_numpy(in_loss).to(agent_logp.device)
-        r = torch.from_numpy(np.nan_to_num(reward_used, nan=0.0)).to(agent_logp.device, agent_logp.dtype)
-        loss = self._loss(agent_logp[mask], prior_logp[mask], r[mask])
-        if not torch.isfinite(loss):
-            raise TrainingError(f"the loss became {loss.item()} at step {self.state.step + 1}; checkpoint written")
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if config.clip_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(self.agent.model.parameters(), config.clip_grad_norm)
-        n = len(sample.smiles)
-        with deferred_interrupts():  # the update and its records land together, or neither does
-            self.optimizer.step()
-            self.state.step += 1
-            self.state.elapsed += time.time() - started
-            self._count_plateau(top_before)
-            record = self._record(scored, scaffolds, agent_logp[:n], prior_logp[:n], loss, mara, batch)
-            self._record_molecules(scored, scaffolds, agent_logp[:n], prior_logp[:n], reward_used[:n])
-            self.recorder.record_step(record)
-        for callback in self.callbacks:
-            callback(self, record)
-        return record
+        return replay_rewards, sequences
 
     def _loss(self, agent_logp: torch.Tensor, prior_logp: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
         """The configured loss over the rows in the loss (batch first, then replay), plus the likelihood penalty."""
@@ -278,7 +297,7 @@ class Trainer(TrainerState):
                 "Target": prior_nll[i] - sigma * rewards[i],  # REINVENT's augmented NLL
                 "Scaffold": scaffolds[i] if scaffolds[i] is not None else "",
             }
-            generic = generic_scaffold_mol(scored.mols[i]) if scaffolds[i] is not None else None
+            generic = self._generic_scaffold(scaffolds[i], scored.mols[i])
             for label in self.objective.labels:
                 row[label] = scored.transformed[label][i]
                 row[f"{label} (raw)"] = scored.raw[label][i]
@@ -293,6 +312,15 @@ class Trainer(TrainerState):
             )
             rows.append(row)
         self.recorder.record_molecules(rows)
+
+    def _generic_scaffold(self, scaffold: str | None, mol) -> str | None:
+        """The generic scaffold of a molecule whose Murcko scaffold is `scaffold`, computed once per scaffold (it
+        depends on the scaffold alone) rather than once per molecule."""
+        if scaffold is None:
+            return None
+        if scaffold not in self._generic_scaffolds:
+            self._generic_scaffolds[scaffold] = generic_scaffold_mol(mol)
+        return self._generic_scaffolds[scaffold]
 
     # ------------------------------------------------------------------ the loop
     def budget_left(self) -> bool:
