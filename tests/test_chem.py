@@ -58,11 +58,9 @@ def test_scaffolds():
     assert generic == ["C1CCCCC1"]
 
 
-def test_generic_scaffold_depends_on_the_murcko_scaffold_alone():
+def test_generic_scaffold_depends_on_the_murcko_scaffold_alone(moses_smiles):
     """The trainer computes a generic scaffold once per Murcko scaffold: molecules sharing one share the other."""
-    from tests.conftest import MOSES_SUBSET
-
-    smiles = [line.split(",")[0].strip() for line in MOSES_SUBSET.read_text().splitlines()[1:]]
+    smiles = moses_smiles
     generic_of: dict[str, set] = {}
     for scaffold, generic in zip(murcko_scaffolds(smiles), generic_scaffolds(smiles), strict=True):
         generic_of.setdefault(scaffold, set()).add(generic)
@@ -83,6 +81,16 @@ def test_packed_morgan_bits_match_rdkit_tanimoto():
         expected = DataStructs.BulkTanimotoSimilarity(fps[i], fps)
         np.testing.assert_allclose(sims[i], expected, atol=1e-12)
     assert tanimoto_matrix(packed[4:], packed[4:])[0, 0] == 0.0
+
+
+@pytest.mark.parametrize("features", [False, True])
+def test_bulk_morgan_bits_equal_rdkit_one_molecule_at_a_time(moses_smiles, features):
+    mols = to_mols(moses_smiles[:500] + ["bad"])
+    invariants = rdFingerprintGenerator.GetMorganFeatureAtomInvGen() if features else None
+    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=1024, atomInvariantsGenerator=invariants)
+    expected = np.array([np.packbits(gen.GetFingerprintAsNumPy(m).astype(bool)) for m in mols[:500]])
+    packed = morgan_bits(mols, radius=2, n_bits=1024, features=features)
+    assert np.array_equal(packed[:500], expected) and not packed[500].any()
 
 
 def test_feature_morgan_counts_differ_from_plain_and_count_atoms():

@@ -52,6 +52,40 @@ def test_chunked_greedy_equals_the_one_by_one_loop(moses_smiles):
         assert greedy_circles(fps, 0.75, chunk=chunk) == expected
 
 
+def test_circles_equal_a_one_by_one_rdkit_greedy_over_canonical_first_copies(moses_smiles):
+    """The fast path (bulk fingerprints, repeats found through shared fingerprints, members canonicalised last)
+    gives what the definition says: canonical first copies in input order, each kept when RDKit's Tanimoto distance
+    to every member so far is > t — written in random atom orders and with repeats, as a run's calls can be."""
+    from rdkit import Chem, DataStructs
+    from rdkit.Chem import rdFingerprintGenerator
+
+    rng = np.random.default_rng(0)
+    base = moses_smiles[:600]
+    repeats = [Chem.MolToSmiles(Chem.MolFromSmiles(s), doRandom=True) for s in rng.choice(base, 150)]
+    smiles = list(base) + repeats + ["not a smiles"]
+    smiles = [smiles[i] for i in rng.permutation(len(smiles))]
+    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=1024)
+    seen, members, member_fps, n_duplicates = set(), [], [], 0
+    for s in smiles:
+        mol = Chem.MolFromSmiles(s)
+        if mol is None:
+            continue
+        canonical = Chem.MolToSmiles(mol)
+        if canonical in seen:
+            n_duplicates += 1
+            continue
+        seen.add(canonical)
+        fp = gen.GetFingerprint(mol)
+        if all(1.0 - sim > 0.75 for sim in DataStructs.BulkTanimotoSimilarity(fp, member_fps)):
+            members.append(canonical)
+            member_fps.append(fp)
+    result = circles(smiles)
+    assert result.members == members and result.count == len(members) > 50
+    assert (result.n_invalid, result.n_duplicates, result.n_candidates) == (1, n_duplicates, len(seen))
+    assert n_duplicates > 100
+    assert circles(to_mols(smiles)).members == members  # molecules in, the same answer
+
+
 def test_circles_members_are_far_apart_and_cover_the_rest(moses_smiles):
     result = circles(moses_smiles[:400])
     assert result.threshold == 0.75 and result.count == len(result.members)

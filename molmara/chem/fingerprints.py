@@ -7,6 +7,7 @@ similarities over thousands of molecules stay in memory and vectorise; count vec
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -24,15 +25,29 @@ def morgan_generator(radius: int = 2, n_bits: int = 2048, features: bool = False
     return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits, atomInvariantsGenerator=invariants)
 
 
+def fingerprint_threads() -> int:
+    """Threads for RDKit's bulk fingerprinting: `OMP_NUM_THREADS` where set (one per worker of a parallel job), else
+    every core."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return os.cpu_count() or 1
+
+
 def morgan_bits(
     mols: Sequence[Chem.Mol | None], radius: int = 2, n_bits: int = 2048, features: bool = False
 ) -> np.ndarray:
-    """Packed Morgan bit fingerprints, shape (n, n_bits // 8), dtype uint8."""
+    """Packed Morgan bit fingerprints, shape (n, n_bits // 8), dtype uint8.
+
+    The valid molecules go to RDKit's bulk generator in one call (threaded, `fingerprint_threads`), and their bit
+    strings become one array: about twice the speed of a fingerprint at a time."""
     gen = morgan_generator(radius, n_bits, features)
     out = np.zeros((len(mols), n_bits // 8), dtype=np.uint8)
-    for i, mol in enumerate(mols):
-        if mol is not None:
-            out[i] = np.packbits(gen.GetFingerprintAsNumPy(mol).astype(bool))
+    rows = [i for i, mol in enumerate(mols) if mol is not None]
+    if rows:
+        fps = gen.GetFingerprints([mols[i] for i in rows], numThreads=fingerprint_threads())
+        digits = np.frombuffer("".join(fp.ToBitString() for fp in fps).encode("ascii"), dtype=np.uint8)
+        out[rows] = np.packbits((digits - ord("0")).reshape(len(rows), n_bits), axis=1)
     return out
 
 
@@ -64,10 +79,16 @@ def tanimoto_matrix(a: np.ndarray, b: np.ndarray, chunk: int = 4096) -> np.ndarr
     out = np.empty((a.shape[0], b.shape[0]), dtype=np.float64)
     for start in range(0, a.shape[0], chunk):
         a_bits = np.unpackbits(np.asarray(a[start : start + chunk], dtype=np.uint8), axis=1)
-        common = intersection_counts(a_bits, b_bits).astype(np.float64)
-        union = a_bits.sum(axis=1, dtype=np.int64)[:, None] + count_b[None, :] - common
-        out[start : start + chunk] = np.where(union > 0, common / np.maximum(union, 1.0), 0.0)
+        out[start : start + chunk] = tanimoto_of_bits(a_bits, a_bits.sum(axis=1, dtype=np.int64), b_bits, count_b)
     return out
+
+
+def tanimoto_of_bits(a_bits: np.ndarray, a_counts: np.ndarray, b_bits: np.ndarray, b_counts: np.ndarray) -> np.ndarray:
+    """Tanimoto similarities (float64, (n, m)) of unpacked 0/1 fingerprints with their on-bit counts precomputed, for
+    callers that compare the same rows many times; 0 where both fingerprints are empty."""
+    common = intersection_counts(a_bits, b_bits).astype(np.float64)
+    union = a_counts[:, None] + b_counts[None, :] - common
+    return np.where(union > 0, common / np.maximum(union, 1.0), 0.0)
 
 
 SMALL_PRODUCT = 1_000_000

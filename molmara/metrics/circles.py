@@ -19,12 +19,13 @@ t = 0.7 on ECFP4 (Morgan radius 2), 2048 bits (Renz et al.).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
+from molmara.chem.fingerprints import morgan_bits, tanimoto_of_bits
 from molmara.chem.smiles import mol_to_smiles, to_mol
 
 
@@ -54,70 +55,72 @@ def check_unit_interval(value: float, name: str) -> float:
     return number
 
 
-def greedy_circles(fingerprints: np.ndarray, threshold: float, chunk: int = 512) -> list[int]:
+def greedy_circles(fingerprints: np.ndarray, threshold: float, chunk: int = 2048) -> list[int]:
     """Indices (in visiting order) of the rows picked by the greedy #Circles over packed fingerprints.
 
     Row i joins when 1 − Tanimoto(i, m) > threshold for every member m picked before it. Candidates
     are screened in chunks against the members so far with one matrix product, then the survivors of
-    a chunk are settled among themselves in order: the same result as the one-by-one loop, faster.
+    a chunk are settled among themselves in order: the same result as the one-by-one loop, faster. The
+    fingerprints are unpacked and counted once, and the members' bits kept beside them.
     """
     threshold = check_unit_interval(threshold, "distance threshold t")
-    n = fingerprints.shape[0]
+    bits = np.unpackbits(np.asarray(fingerprints, dtype=np.uint8), axis=1)
+    counts = bits.sum(axis=1, dtype=np.int64)
     members: list[int] = []
-    for start in range(0, n, chunk):
-        rows = np.arange(start, min(start + chunk, n))
+    member_bits = bits[:0]
+    for start in range(0, bits.shape[0], chunk):
+        rows = np.arange(start, min(start + chunk, bits.shape[0]))
         if members:
-            distances = 1.0 - tanimoto_matrix(fingerprints[rows], fingerprints[members])
-            rows = rows[(distances > threshold).all(axis=1)]
+            similar = tanimoto_of_bits(bits[rows], counts[rows], member_bits, counts[members])
+            rows = rows[((1.0 - similar) > threshold).all(axis=1)]
         if rows.size == 0:
             continue
-        far = (1.0 - tanimoto_matrix(fingerprints[rows], fingerprints[rows])) > threshold
+        far = (1.0 - tanimoto_of_bits(bits[rows], counts[rows], bits[rows], counts[rows])) > threshold
         alive = np.ones(rows.size, dtype=bool)  # not within t of any row picked so far (distances are symmetric)
+        picked = []
         for i in range(rows.size):
             if alive[i]:
-                members.append(int(rows[i]))
+                picked.append(int(rows[i]))
                 alive &= far[i]
+        members.extend(picked)
+        member_bits = np.concatenate([member_bits, bits[picked]])
     return members
 
 
-def _distinct_valid(smiles: Sequence[object]) -> tuple[list[str], list, list[int], int, int]:
-    """Canonical SMILES, molecules and input positions of the first occurrence of each valid molecule."""
+def _repeats(mols: Sequence, fingerprints: np.ndarray) -> np.ndarray:
+    """True for each molecule that repeats an earlier one. A repeat has its original's fingerprint, so only the
+    molecules whose fingerprint occurs more than once are canonicalised (to tell repeats from different molecules
+    that share a fingerprint): a set of distinct molecules costs no canonical SMILES at all."""
+    keys = [row.tobytes() for row in fingerprints]
+    shared = {key for key, n in Counter(keys).items() if n > 1}
+    repeat = np.zeros(len(mols), dtype=bool)
     seen: set[str] = set()
-    canonical, mols, positions = [], [], []
-    invalid = duplicates = 0
-    for i, s in enumerate(smiles):
-        mol = to_mol(s)
-        if mol is None:
-            invalid += 1
-            continue
-        c = mol_to_smiles(mol)
-        if c in seen:
-            duplicates += 1
-            continue
-        seen.add(c)
-        canonical.append(c)
-        mols.append(mol)
-        positions.append(i)
-    return canonical, mols, positions, invalid, duplicates
+    for i, key in enumerate(keys):
+        if key in shared:
+            canonical = mol_to_smiles(mols[i])
+            repeat[i] = canonical in seen
+            seen.add(canonical)
+    return repeat
 
 
 def circles(smiles: Sequence[object], threshold: float = 0.75, radius: int = 2, n_bits: int = 1024) -> Circles:
-    """Greedy #Circles of a set of SMILES in input order (see the module docstring).
+    """Greedy #Circles of a set of SMILES (or RDKit molecules) in input order (see the module docstring).
 
     Invalid SMILES and repeats are left out and counted; an empty set has 0 circles.
     """
     threshold = check_unit_interval(threshold, "distance threshold t")
-    canonical, mols, _, invalid, duplicates = _distinct_valid(smiles)
+    mols = [m for m in (to_mol(s) for s in smiles) if m is not None]
     fps = morgan_bits(mols, radius=radius, n_bits=n_bits)
-    picked = greedy_circles(fps, threshold)
+    first = np.flatnonzero(~_repeats(mols, fps))
+    picked = greedy_circles(fps[first], threshold)
     return Circles(
         count=len(picked),
-        members=[canonical[i] for i in picked],
+        members=[mol_to_smiles(mols[first[i]]) for i in picked],
         threshold=threshold,
         n_input=len(smiles),
-        n_invalid=invalid,
-        n_duplicates=duplicates,
-        n_candidates=len(canonical),
+        n_invalid=len(smiles) - len(mols),
+        n_duplicates=len(mols) - len(first),
+        n_candidates=len(first),
     )
 
 
@@ -138,25 +141,20 @@ def diverse_hits(
     threshold = check_unit_interval(threshold, "distance threshold t")
     if len(smiles) != len(scores):
         raise ValueError(f"got {len(smiles)} SMILES but {len(scores)} scores")
-    best: dict[str, tuple[float, object]] = {}
-    seen: set[str] = set()
-    invalid = duplicates = 0
-    for s, score in zip(smiles, scores, strict=True):
-        mol = to_mol(s)
-        if mol is None:
-            invalid += 1
-            continue
-        c = mol_to_smiles(mol)
-        duplicates += c in seen
-        seen.add(c)
-        value = float(score)
+    pairs = [(m, float(score)) for m, score in ((to_mol(s), score) for s, score in zip(smiles, scores, strict=True))]
+    mols = [m for m, _ in pairs if m is not None]
+    values = [value for m, value in pairs if m is not None]
+    fps = morgan_bits(mols, radius=radius, n_bits=n_bits)
+    best: dict[str, tuple[float, int]] = {}  # canonical SMILES of each hit → its best score, and a row of it
+    for row, (mol, value) in enumerate(zip(mols, values, strict=True)):
         if math.isnan(value) or value < score_threshold:
             continue
+        c = mol_to_smiles(mol)
         if c not in best or value > best[c][0]:
-            best[c] = (value, mol)
+            best[c] = (value, row)
     order = sorted(best, key=lambda c: (-best[c][0], c))
-    fps = morgan_bits([best[c][1] for c in order], radius=radius, n_bits=n_bits)
-    picked = greedy_circles(fps, threshold)
+    picked = greedy_circles(fps[[best[c][1] for c in order]], threshold)
+    invalid, duplicates = len(smiles) - len(mols), int(_repeats(mols, fps).sum())
     return Circles(
         count=len(picked),
         members=[order[i] for i in picked],
