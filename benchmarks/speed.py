@@ -1,0 +1,246 @@
+"""molmara's speed on REINVENT 4's network and on the shipped GRU, beside REINVENT 4's own figures: one table.
+
+For each network — the shipped MOSES GRU (3×384, embedding 128) and a 3×512 LSTM with REINVENT 4's layout
+(embedding 256) — it measures:
+
+- sampling: SMILES/s at batch 128 and 1,024 (float32 and bfloat16), and the wall time of `molmara sample -n 10000`
+  from the command line, start-up included;
+- RL: seconds per step at batch 64 and 128 (REINVENT loss, QED objective, no diversity filter, MARA off: REINVENT
+  4's setting), split into the trainer's phases (`molmara.rl.phases`), and the peak resident memory of the run.
+
+Each measurement runs in a fresh child process, so that its peak memory is its own and no cache is shared.
+Without `--lstm`, the LSTM is a **timing stand-in**: REINVENT 4's architecture trained briefly on MOSES (a few
+hundred steps, cached in `--work`) so that it ends its strings at about the right length; per-token cost is the
+network's whatever its weights, but its validity is low and its strings' lengths differ from a full prior's —
+the table shows both, so SMILES/s can be read per token too. Pass the full prior with `--lstm` once it exists.
+
+    python -m benchmarks.speed [--lstm PATH] [--note "what else the machine was doing"]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import write_result
+
+REINVENT4 = {  # REINVENT 4.8.24, 3×512 LSTM, 2 Xeon cores, torch 2.13.0+cpu, idle (issue "Three times REINVENT 4's…")
+    "sampling_smiles_per_s": 313,
+    "sample_10k_wall_s": 36.9,
+    "rl_s_per_step_128": 2.24,
+    "rl_split_128": "sampling 0.46, agent + prior likelihoods 0.70, backward + Adam 0.73, QED 0.11, TensorBoard 0.26",
+    "rl_peak_gib": 1.17,
+}
+QED = {"name": "qed", "component": [{"oracle": "qed", "weight": 1.0}]}
+
+
+# ----------------------------------------------------------------------------- children (one measurement each)
+def child_sample(prior_path: str | None, n: int, batch_size: int, precision: str) -> dict:
+    import numpy as np
+    import torch
+
+    from molmara import load_prior
+    from molmara.metrics import validity
+
+    prior = load_prior(prior_path, "cpu")
+    prior.sample(min(batch_size, 256), batch_size=batch_size, precision=precision)  # warm-up
+    started = time.perf_counter()
+    result = prior.sample(n, batch_size=batch_size, generator=torch.Generator().manual_seed(0), precision=precision)
+    seconds = time.perf_counter() - started
+    tokens = int((result.sequences[:, 1:] != prior.vocabulary.pad_id).sum())
+    return {
+        "smiles_per_s": n / seconds,
+        "tokens_per_s": tokens / seconds,
+        "mean_tokens": tokens / n,
+        "validity": validity(result.smiles),
+        "mean_length": float(np.mean([len(s) for s in result.smiles])),
+        "parameters": sum(p.numel() for p in prior.model.parameters()),
+    }
+
+
+def child_rl(prior_path: str | None, batch_size: int, steps: int) -> dict:
+    from molmara.rl import load_run_config
+    from molmara.rl.recording import MemoryRecorder
+    from molmara.rl.trainer import Trainer
+
+    step_seconds: list[float] = []
+    last = {"t": 0.0}
+
+    def timed(trainer: Trainer, record: dict) -> None:
+        now = time.perf_counter()
+        if record["step"] == 1:
+            trainer.clock.reset()  # the first step is the warm-up
+        else:
+            step_seconds.append(now - last["t"])
+        last["t"] = now
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = load_run_config(
+            {
+                "name": f"speed-{batch_size}",
+                "prior": prior_path,
+                "objective": QED,
+                "batch_size": batch_size,
+                "max_steps": steps + 1,
+                "max_oracle_calls": None,
+                "mara": False,
+                "device": "cpu",
+                "checkpoint_every": 100_000,
+                "output": folder,
+            }
+        )
+        trainer = Trainer(config, MemoryRecorder(), [timed])
+        trainer.run()
+    return {
+        "s_per_step": statistics.median(step_seconds),
+        "split": trainer.clock.per_step(),
+        "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    }
+
+
+def child(kind: str, **kwargs) -> dict:
+    """Run one measurement in a fresh interpreter and return what it printed."""
+    command = [sys.executable, "-m", "benchmarks.speed", "--child", json.dumps({"kind": kind, **kwargs})]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cli_wall(prior_path: str | None, n: int, precision: str) -> float:
+    """Seconds for `molmara sample -n N` from the command line, start-up and writing included."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = ["molmara", "sample", "-n", str(n), "-o", str(Path(folder) / "out.csv"), "--seed", "0", "--quiet"]
+        command += ["--precision", precision] + (["--prior", prior_path] if prior_path else [])
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+
+# ----------------------------------------------------------------------------- the LSTM stand-in
+def stand_in_lstm(work: Path, max_sequences: int) -> Path:
+    """REINVENT 4's 3×512 LSTM (embedding 256) trained briefly on MOSES: for timing only (see the module docstring)."""
+    path = work / "lstm_3x512_stand_in.prior"
+    if not path.is_file():
+        from molmara.demo import MOSES_TRAIN
+        from molmara.model.pretrain import PretrainConfig, pretrain
+
+        work.mkdir(parents=True, exist_ok=True)
+        pretrain(
+            PretrainConfig(
+                corpus=str(MOSES_TRAIN),
+                output=str(path),
+                cell="lstm",
+                embedding_dim=256,
+                hidden_size=512,
+                num_layers=3,
+                max_sequences=max_sequences,
+                batch_size=128,
+                learning_rate=2e-3,
+                warmup_steps=20,
+                validate_every=10_000,
+                checkpoint_every=100,
+                progress=False,
+            )
+        )
+    return path
+
+
+# ----------------------------------------------------------------------------- the table
+def measure_network(label: str, prior_path: str | None, args: argparse.Namespace) -> dict:
+    row: dict = {"network": label, "prior": prior_path or "shipped"}
+    for precision in ("float32", "bfloat16"):
+        for batch in (128, 1024):
+            measured = child("sample", prior=prior_path, n=args.n, batch=batch, precision=precision)
+            row[f"sample_{precision}_{batch}"] = measured
+        row[f"wall_10k_{precision}"] = cli_wall(prior_path, 10_000, precision)
+    for batch in (64, 128):
+        row[f"rl_{batch}"] = child("rl", prior=prior_path, batch=batch, steps=args.steps)
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def cpu_flags() -> str:
+    """Whether this CPU has the instructions bfloat16 needs to be fast (AMX-BF16, AVX-512 BF16): without them
+    bfloat16 is emulated and slower than float32."""
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return "CPU flags unknown"
+    wanted = ("amx_bf16", "avx512_bf16", "avx512f")
+    return ", ".join(f"{flag}: {'yes' if flag in flags else 'no'}" for flag in wanted)
+
+
+def markdown(rows: list[dict], args: argparse.Namespace) -> str:
+    out = f"CPU: {cpu_flags()}.\n\n## Sampling\n\n"
+    out += "| network | parameters | precision | SMILES/s, batch 128 | SMILES/s, batch 1,024 "
+    out += "| tokens/s, batch 1,024 | `molmara sample -n 10000`, wall s | validity | mean tokens |\n"
+    out += "|---|---|---|---|---|---|---|---|---|\n"
+    for r in rows:
+        for p in ("float32", "bfloat16"):
+            small, large = r[f"sample_{p}_128"], r[f"sample_{p}_1024"]
+            out += (
+                f"| {r['network']} | {large['parameters'] / 1e6:.1f} M | {p} | {small['smiles_per_s']:,.0f} | "
+                f"{large['smiles_per_s']:,.0f} | {large['tokens_per_s']:,.0f} | {r[f'wall_10k_{p}']:.1f} | "
+                f"{large['validity']:.3f} | {large['mean_tokens']:.1f} |\n"
+            )
+    ref = REINVENT4
+    out += f"| REINVENT 4, 3×512 LSTM | 5.8 M | float32 | | {ref['sampling_smiles_per_s']} (sampling phase) | | "
+    out += f"{ref['sample_10k_wall_s']} | | |\n"
+    out += "\n## RL step (REINVENT loss, QED, no filter, float32)\n\n| network | batch | s/step | "
+    out += "split (s/step) | peak RSS, GiB |\n|---|---|---|---|---|\n"
+    for r in rows:
+        for batch in (64, 128):
+            rl = r[f"rl_{batch}"]
+            split = ", ".join(f"{name} {seconds:.3f}" for name, seconds in rl["split"].items())
+            out += f"| {r['network']} | {batch} | {rl['s_per_step']:.2f} | {split} | {rl['peak_rss_gib']:.2f} |\n"
+    out += f"| REINVENT 4, 3×512 LSTM | 128 | {ref['rl_s_per_step_128']} | {ref['rl_split_128']} | "
+    out += f"{ref['rl_peak_gib']} |\n"
+    out += (
+        f"\nSampling: {args.n:,} SMILES per measurement after a warm-up batch, seed 0; RL: the median of {args.steps} "
+        "steps after one warm-up step. REINVENT 4's figures are those measured for the issue on a machine of this "
+        "kind (2 Xeon cores, torch 2.13.0+cpu, idle), not measured here.\n"
+    )
+    if args.note:
+        out += f"\n{args.note}\n"
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lstm", default=None, help="a 3×512 LSTM prior (default: build the timing stand-in)")
+    parser.add_argument("--work", type=Path, default=Path("molmara-runs/speed"), help="where the stand-in is kept")
+    parser.add_argument("--stand-in-sequences", type=int, default=40_000)
+    parser.add_argument("-n", type=int, default=4096, help="SMILES per sampling measurement")
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--networks", default="gru,lstm")
+    parser.add_argument("--note", default="", help="what else the machine was doing, written with the numbers")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        spec = json.loads(args.child)
+        if spec["kind"] == "sample":
+            print(json.dumps(child_sample(spec["prior"], spec["n"], spec["batch"], spec["precision"])))
+        else:
+            print(json.dumps(child_rl(spec["prior"], spec["batch"], spec["steps"])))
+        return
+    rows = []
+    for network in args.networks.split(","):
+        if network == "gru":
+            rows.append(measure_network("shipped GRU 3×384", None, args))
+        else:
+            lstm = args.lstm or str(stand_in_lstm(args.work, args.stand_in_sequences))
+            label = "LSTM 3×512" + ("" if args.lstm else " (timing stand-in)")
+            rows.append(measure_network(label, lstm, args))
+    table = markdown(rows, args)
+    write_result("speed", {"rows": rows, "reinvent4": REINVENT4}, table + "\n" + (__doc__ or ""))
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
