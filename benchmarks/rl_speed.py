@@ -19,22 +19,29 @@ from molmara.rl.trainer import Trainer
 QED = {"name": "qed", "component": [{"oracle": "qed", "weight": 1.0}]}
 
 
+def speed_config(batch_size: int, steps: int, device: str, prior: str | None, folder: str, mara: bool = True):
+    """The run config of a speed measurement: QED, `steps` + 1 steps (one warm-up), no oracle budget, no checkpoint
+    until the end."""
+    return load_run_config(
+        {
+            "name": f"speed-{batch_size}",
+            "prior": prior,
+            "objective": QED,
+            "batch_size": batch_size,
+            "max_steps": steps + 1,
+            "max_oracle_calls": None,
+            "mara": mara,
+            "tau": 0.8,
+            "device": device,
+            "checkpoint_every": 10_000,
+            "output": folder,
+        }
+    )
+
+
 def measure(batch_size: int, steps: int, device: str, prior: str | None) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        config = load_run_config(
-            {
-                "name": f"speed-{batch_size}",
-                "prior": prior,
-                "objective": QED,
-                "batch_size": batch_size,
-                "max_steps": steps + 1,
-                "max_oracle_calls": None,
-                "tau": 0.8,
-                "device": device,
-                "checkpoint_every": 10_000,
-                "output": folder,
-            }
-        )
+        config = speed_config(batch_size, steps, device, prior, folder)
         recorder = MemoryRecorder()
         trainer = Trainer(config, recorder)
         trainer.run()

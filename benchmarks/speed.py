@@ -38,7 +38,6 @@ REINVENT4 = {  # REINVENT 4.8.24, 3×512 LSTM, 2 Xeon cores, torch 2.13.0+cpu, i
     "rl_split_128": "sampling 0.46, agent + prior likelihoods 0.70, backward + Adam 0.73, QED 0.11, TensorBoard 0.26",
     "rl_peak_gib": 1.17,
 }
-QED = {"name": "qed", "component": [{"oracle": "qed", "weight": 1.0}]}
 
 
 # ----------------------------------------------------------------------------- children (one measurement each)
@@ -66,7 +65,7 @@ def child_sample(prior_path: str | None, n: int, batch_size: int, precision: str
 
 
 def child_rl(prior_path: str | None, batch_size: int, steps: int) -> dict:
-    from molmara.rl import load_run_config
+    from benchmarks.rl_speed import speed_config
     from molmara.rl.recording import MemoryRecorder
     from molmara.rl.trainer import Trainer
 
@@ -82,20 +81,7 @@ def child_rl(prior_path: str | None, batch_size: int, steps: int) -> dict:
         last["t"] = now
 
     with tempfile.TemporaryDirectory() as folder:
-        config = load_run_config(
-            {
-                "name": f"speed-{batch_size}",
-                "prior": prior_path,
-                "objective": QED,
-                "batch_size": batch_size,
-                "max_steps": steps + 1,
-                "max_oracle_calls": None,
-                "mara": False,
-                "device": "cpu",
-                "checkpoint_every": 100_000,
-                "output": folder,
-            }
-        )
+        config = speed_config(batch_size, steps, "cpu", prior_path, folder, mara=False)
         trainer = Trainer(config, MemoryRecorder(), [timed])
         trainer.run()
     return {
