@@ -12,6 +12,9 @@ For each ligand, at DOCKSTRING's settings (exhaustiveness 8, its seed 974528263,
 
     python -m benchmarks.dockstring_comparison --workers 2        # 40 ligands
     python -m benchmarks.dockstring_comparison --limit 2 --workers 1 --name dockstring_comparison_smoke
+
+Resumable: each ligand's row is appended to `results/<name>_rows.csv` as it finishes and a rerun docks only the
+ligands not there yet; `--import CSV` adds another machine's rows first.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from benchmarks.common import write_result
+from benchmarks.common import RESULTS, cpu_model, write_result
+from benchmarks.rows import append_row, import_rows, machines_of, read_rows
 
 SEED = 974528263
 SCRATCH_PACKAGES = ["openbabel-wheel==3.1.1.23", "dockstring==0.3.4"]
@@ -90,6 +95,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--spread-seeds", type=int, default=2, help="extra molmara seeds for Vina's own spread")
     parser.add_argument("--name", default="dockstring_comparison")
     parser.add_argument("--wheels", type=Path, help="install the scratch packages offline from this folder")
+    parser.add_argument("--import", dest="import_csv", type=Path, help="first add the rows of another machine's CSV")
     return parser.parse_args(argv)
 
 
@@ -223,17 +229,33 @@ def summary(rows: list[dict], spread_seeds: int) -> tuple[dict, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     install_scratch(args.scratch, args.wheels)
+    raw_path = RESULTS / f"{args.name}_rows.csv"  # one row per ligand as it finishes: a rerun skips those
+    if args.import_csv is not None:
+        print(f"imported {import_rows(args.import_csv, raw_path, ligand_key)} rows")
+    done = {ligand_key(r) for r in read_rows(raw_path).to_dict("records")}
     jobs = [
         (target, name, smiles, args.spread_seeds, str(args.scratch))
         for target, ligands in LIGANDS.items()
         for name, smiles in list(ligands.items())[: args.limit]
+        if (target, name) not in done
     ]
+    print(f"{len(done)} ligands already scored, {len(jobs)} to dock", flush=True)
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        rows = list(pool.map(one_ligand, jobs))
+        for row in pool.map(one_ligand, jobs):
+            row["machine"] = cpu_model()
+            append_row(raw_path, row)
+            print(f"{row['target']} {row['ligand']}: {row['molmara_seed0']:.2f} vs {row['dockstring']:.2f}", flush=True)
+    wanted = {(t, n) for t, ligands in LIGANDS.items() for n in list(ligands)[: args.limit]}
+    rows = [r for r in read_rows(raw_path).to_dict("records") if ligand_key(r) in wanted]
     stats, text = summary(rows, args.spread_seeds)
+    text += f"\n\nMachine(s): {machines_of(pd.DataFrame(rows))}.\n"
     write_result(args.name, {"stats": stats, "rows": rows}, text)
     print(text)
     return 0
+
+
+def ligand_key(row: dict) -> tuple[str, str]:
+    return str(row["target"]), str(row["ligand"])
 
 
 if __name__ == "__main__":
