@@ -233,11 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.import_csv is not None:
         print(f"imported {import_rows(args.import_csv, raw_path, ligand_key)} rows")
     done = {ligand_key(r) for r in read_rows(raw_path).to_dict("records")}
+    wanted = {(t, n): smiles for t, ligands in LIGANDS.items() for n, smiles in list(ligands.items())[: args.limit]}
     jobs = [
-        (target, name, smiles, args.spread_seeds, str(args.scratch))
-        for target, ligands in LIGANDS.items()
-        for name, smiles in list(ligands.items())[: args.limit]
-        if (target, name) not in done
+        (t, n, smiles, args.spread_seeds, str(args.scratch)) for (t, n), smiles in wanted.items() if (t, n) not in done
     ]
     print(f"{len(done)} ligands already scored, {len(jobs)} to dock", flush=True)
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
@@ -245,7 +243,6 @@ def main(argv: list[str] | None = None) -> int:
             row["machine"] = cpu_model()
             append_row(raw_path, row)
             print(f"{row['target']} {row['ligand']}: {row['molmara_seed0']:.2f} vs {row['dockstring']:.2f}", flush=True)
-    wanted = {(t, n) for t, ligands in LIGANDS.items() for n in list(ligands)[: args.limit]}
     rows = [r for r in read_rows(raw_path).to_dict("records") if ligand_key(r) in wanted]
     stats, text = summary(rows, args.spread_seeds)
     text += f"\n\nMachine(s): {machines_of(pd.DataFrame(rows))}.\n"
@@ -255,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def ligand_key(row: dict) -> tuple[str, str]:
+    """Which ligand a raw row is: (target, ligand name)."""
     return str(row["target"]), str(row["ligand"])
 
 
