@@ -110,5 +110,23 @@ def test_intersection_counts_are_exact_on_both_paths():
     a = (rng.random((1200, 1024)) < 0.3).astype(np.uint8)  # dense: counts far above bf16's exact range
     b = (rng.random((900, 1024)) < 0.3).astype(np.uint8)
     exact = a.astype(np.int64) @ b.T.astype(np.int64)
-    assert np.array_equal(intersection_counts(a, b), exact)  # 1,080,000 pairs: the int8 product
+    assert np.array_equal(intersection_counts(a, b), exact)  # 1,080,000 pairs: int8 where the CPU has VNNI/AMX
     assert np.array_equal(intersection_counts(a[:10], b[:10]), exact[:10, :10])  # small: float32
+
+
+def test_int8_product_is_taken_only_where_the_cpu_has_int8_dot_products(monkeypatch):
+    """Without VNNI/AMX torch's int8 product is a reference kernel ~35x slower than float32: the flags decide."""
+    import numpy as np
+
+    from molmara.chem import fingerprints
+
+    assert fingerprints.int8_flags_present("processor : 0\nflags : fpu sse2 avx2 amx_int8 amx_tile\n")
+    assert fingerprints.int8_flags_present("flags\t\t: avx512f avx512_vnni\n")
+    assert not fingerprints.int8_flags_present("flags : fpu sse2 avx avx2 fma\n")  # an AVX2-only AMD EPYC
+    assert not fingerprints.int8_flags_present("no flags line at all")
+    rng = np.random.default_rng(3)
+    a = (rng.random((1000, 64)) < 0.3).astype(np.uint8)
+    exact = a.astype(np.int64) @ a.T.astype(np.int64)
+    for fast in (True, False):  # 1,000,000 pairs: the int8 product when fast, float32 otherwise; both exact
+        monkeypatch.setattr(fingerprints, "int8_product_is_fast", lambda fast=fast: fast)
+        assert np.array_equal(fingerprints.intersection_counts(a, a), exact)

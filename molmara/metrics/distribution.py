@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from rdkit import Chem
 
-from molmara.chem.fingerprints import SMALL_PRODUCT, morgan_bits, tanimoto_matrix
+from molmara.chem.fingerprints import SMALL_PRODUCT, int8_product_is_fast, morgan_bits, tanimoto_matrix
 from molmara.chem.scaffolds import murcko_scaffold_mol
 from molmara.chem.smiles import canonical_smiles, mol_to_smiles, to_mol, to_mols
 
@@ -84,25 +84,47 @@ def internal_diversity(molecules: Sequence[object] | np.ndarray, p: int = 1, chu
 
 
 def _row_means_torch(fingerprints: np.ndarray, p: int, chunk: int) -> float | None:
-    """Σ_i (mean_j T_ij^p)^(1/p) with torch: the exact int8 product for the intersections, float32 ratios (the
-    result agrees with the float64 path to about 1e-7); None where torch's int8 product is missing."""
+    """Σ_i (mean_j T_ij^p)^(1/p) with torch: exact intersection counts (the int8 product where the CPU has int8 dot
+    products, else float32, exact for counts this small), float32 ratios (the result agrees with the float64 path
+    to about 1e-7); None without torch. T is symmetric, so only the blocks on and above the diagonal are computed,
+    each adding its row sums to its rows and its column sums to its columns: about half the work of every pair."""
     try:
         import torch
     except ImportError:
         return None
     bits = torch.from_numpy(np.unpackbits(np.asarray(fingerprints, dtype=np.uint8), axis=1).astype(np.int8))
     counts = bits.sum(dim=1, dtype=torch.int32).to(torch.float32)
-    columns = bits.T.contiguous()
-    total = 0.0
-    try:
-        for start in range(0, bits.shape[0], chunk):
-            common = torch._int_mm(bits[start : start + chunk].contiguous(), columns).to(torch.float32)
-            union = counts[start : start + chunk, None] + counts[None, :] - common
+    int8 = int8_product_is_fast()
+    columns = bits.T.contiguous() if int8 else bits.T.to(torch.float32).contiguous()
+    n = bits.shape[0]
+    row_sums = torch.zeros(n, dtype=torch.float64)
+    for i in range(0, n, chunk):
+        rows = bits[i : i + chunk].contiguous() if int8 else bits[i : i + chunk].to(torch.float32)
+        for j in range(i, n, chunk):
+            block = columns[:, j : j + chunk].contiguous()
+            common = _int8_product(rows, block) if int8 else rows @ block
+            if common is None:  # no int8 product in this build or for this shape: float32 from here on
+                int8, columns = False, columns.to(torch.float32)
+                rows = rows.to(torch.float32)
+                common = rows @ columns[:, j : j + chunk]
+            union = counts[i : i + chunk, None] + counts[None, j : j + chunk] - common
             sims = torch.where(union > 0, common / union.clamp(min=1.0), 0.0)
-            total += float(sims.pow(p).mean(dim=1).pow(1.0 / p).to(torch.float64).sum())
+            if p != 1:
+                sims = sims.pow(p)
+            row_sums[i : i + chunk] += sims.sum(dim=1, dtype=torch.float64)
+            if j != i:
+                row_sums[j : j + chunk] += sims.sum(dim=0, dtype=torch.float64)
+    return float((row_sums / n).pow(1.0 / p).sum())
+
+
+def _int8_product(rows, columns):
+    """torch's int8 product as float32 counts, or None where this torch build or shape does not offer it."""
+    import torch
+
+    try:
+        return torch._int_mm(rows, columns).to(torch.float32)
     except (RuntimeError, AttributeError):
         return None
-    return total
 
 
 def sample_quality(smiles: Sequence[str], reference: Iterable[str] | None = None) -> dict[str, float]:
