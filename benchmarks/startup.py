@@ -1,5 +1,7 @@
-"""Start-up: seconds until `molmara --help` answers and until the light layers are imported, each in a fresh
-process (median of 5), on this machine as it is (the load average is recorded beside the numbers).
+"""Start-up: seconds until `molmara --help` answers, until the light layers are imported and until the app's Home
+page has run once, each in a fresh process (median of 5), on this machine as it is (the load average is recorded
+beside the numbers). The Home page is what a Streamlit server runs on its first visit: its imports and the script;
+the browser's painting is not counted.
 
     python -m benchmarks.startup
 """
@@ -24,6 +26,10 @@ COMMANDS = {
         sys.executable, "-c", "import molmara.metrics as m; m.internal_diversity(['CCO', 'CCN', 'c1ccccc1'])",
     ],
     "import molmara; molmara.load_prior()": [sys.executable, "-c", "import molmara; molmara.load_prior()"],
+    "the app's Home page, first run in a fresh process (Streamlit's AppTest, its import included)": [
+        sys.executable, "-c", "import molmara, pathlib; from streamlit.testing.v1 import AppTest; "
+        "AppTest.from_file(str(pathlib.Path(molmara.__file__).parent / 'app' / 'Home.py'), default_timeout=60).run()",
+    ],
 }  # fmt: skip
 
 

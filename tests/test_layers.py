@@ -133,3 +133,19 @@ def test_the_command_line_help_loads_neither_torch_nor_rdkit():
         "print(sorted(name for name in ('torch', 'rdkit', 'pandas') if name in sys.modules))\n"
     )
     assert printed_by_a_fresh_python(code) == "[]"
+
+
+def test_the_app_home_page_draws_without_importing_torch(tmp_path):
+    """The Home page is the app's first screen: torch (seconds to import) loads only when the prior samples."""
+    home = Path(molmara.__file__).parent / "app" / "Home.py"
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"app = AppTest.from_file({str(home)!r}, default_timeout=120)\n"
+        "app.run()\n"
+        "assert not app.exception, app.exception\n"
+        "assert app.header[0].value == 'Runs in the store'\n"
+        "print(sorted(name for name in ('torch',) if name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-import torch
 
 from molmara.app_support.widgets import cached_prior, list_runs, molecule_grid, open_store, page
 from molmara.metrics import sample_quality
@@ -48,6 +47,8 @@ n = left.number_input("molecules", min_value=10, max_value=20_000, value=500, st
 seed = right.number_input("seed", min_value=0, value=0, step=1)
 
 if st.button("Sample", type="primary"):
+    import torch  # only here: the page draws its first content without waiting for torch (seconds to import)
+
     with st.spinner(f"sampling {n} molecules"):
         result = cached_prior().sample(int(n), generator=torch.Generator().manual_seed(int(seed)))
         quality = sample_quality(result.smiles)

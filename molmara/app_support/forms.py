@@ -14,8 +14,7 @@ from molmara.defaults import DEFAULT_OUTPUT
 from molmara.hits import DEFAULT_TAU
 from molmara.oracles import OracleError
 from molmara.oracles import get as get_oracle
-from molmara.rl.config import RunConfig, load_run_config
-from molmara.rl.losses import LOSS_LABELS
+from molmara.rl.config import LOSS_LABELS, RunConfig, load_run_config
 from molmara.rl.mara import MaraError, parse_tau
 from molmara.transforms import TRANSFORMS, TransformError, apply_transform, validate_transform
 

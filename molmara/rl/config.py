@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from molmara.config_errors import readable
 from molmara.defaults import DEFAULT_OUTPUT, DEFAULT_TIME_LIMIT, STORE_FILE
 from molmara.hits import DEFAULT_TAU, hit_score
-from molmara.rl.losses import LOSS_LABELS
 from molmara.rl.mara import MaraError, parse_tau
 from molmara.rl.replay import ReplayMode
 from molmara.run_folder import RunNameError, check_run_name, run_folder
@@ -45,8 +44,12 @@ MAX_CALLS = 10_000_000
 """The largest oracle budget (and step count): every scored molecule stays in the run's cache and checkpoint."""
 
 
+LOSS_LABELS = {"reinvent": "REINVENT loss", "reverse_kl": "reverse KL", "forward_kl": "forward KL"}
+"""The RL losses (`molmara.rl.losses`) by their config name, with the label the app shows: the one list of them.
+Here rather than beside the losses so that a config (and the app's forms) load without torch."""
+
 LossName = Literal[tuple(LOSS_LABELS)]
-"""The names a run config accepts for `loss` (defined by `molmara.rl.losses.LOSS_LABELS`)."""
+"""The names a run config accepts for `loss` (`LOSS_LABELS`)."""
 
 
 class RunConfigError(ValueError):

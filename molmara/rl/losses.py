@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import torch
 
-LOSS_LABELS = {"reinvent": "REINVENT loss", "reverse_kl": "reverse KL", "forward_kl": "forward KL"}
-"""The RL losses by their config name, with the label the app shows: the one list of them."""
-
 
 def leave_one_out(values: torch.Tensor) -> torch.Tensor:
     """For each element, the mean of the others (0 for a batch of one)."""

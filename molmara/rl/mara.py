@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 _PERCENTILE = re.compile(r"^p(\d+(?:\.\d+)?)$")
 
@@ -107,6 +106,6 @@ def augment(
 
 
 def _as_numpy(values) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
+    if hasattr(values, "detach"):  # a torch tensor, known by its method so that this module loads without torch
         return values.detach().cpu().double().numpy()
     return np.asarray(values, dtype=np.float64)

@@ -21,8 +21,7 @@ from molmara.hits import DEFAULT_TAU
 from molmara.objective import ObjectiveError
 from molmara.oracles import OracleError
 from molmara.resources import DEFAULT_PRIOR, EXAMPLE_CONFIGS
-from molmara.rl.config import RunConfigError
-from molmara.rl.losses import LOSS_LABELS
+from molmara.rl.config import LOSS_LABELS, RunConfigError
 from molmara.store.db import StoreError
 
 store_path = page("Launch a run", "Each run is a background job recorded in the run store; watch it on Monitor.")
