@@ -11,5 +11,6 @@ echo "cores: $(nproc)"
 timeout "${COMPARE_S:-330}" python3 -m benchmarks.dockstring_comparison --workers "${WORKERS:-16}" --wheels .whl \
     --scratch /tmp/dockstring-env 2>&1 | tail -30
 timeout "${THROUGHPUT_S:-200}" python3 -m benchmarks.docking_throughput --cpus 1,4,16 -n 48 2>&1 | tail -12
-cp benchmarks/results/dockstring_comparison.* benchmarks/results/docking_throughput.* "$OUT/" 2>/dev/null
+cp benchmarks/results/dockstring_comparison.* benchmarks/results/dockstring_comparison_rows.csv \
+    benchmarks/results/docking_throughput.* "$OUT/" 2>/dev/null  # import the rows here with --import
 ls -la "$OUT"
