@@ -170,7 +170,9 @@ def one_ligand(job: tuple[str, str, str, int, str]) -> dict:
     os.environ["OMP_NUM_THREADS"] = "1"
     row = {"target": target, "ligand": name, "smiles": smiles}
     for k in range(spread_seeds + 1):
-        oracle = get("docking", target=target, seed=SEED + k, exhaustiveness=8, n_poses=9)
+        # the same hour's allowance as DOCKSTRING's side below: on a busy machine a docking can pass the oracle's
+        # default 600 s, and a timed-out seed would read as a NaN score rather than a slow one
+        oracle = get("docking", target=target, seed=SEED + k, exhaustiveness=8, n_poses=9, timeout=3600.0)
         row[f"molmara_seed{k}"] = float(oracle([smiles])[0])
         oracle._vina.close()
     env = install_scratch(Path(scratch))
