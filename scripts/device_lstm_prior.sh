@@ -5,7 +5,8 @@
 # device returns files of at most 16 MiB; join them here with `cat moses_lstm.prior.part-* > moses_lstm.prior`),
 # the training log and the quick sample's numbers. The full quality report (novelty, FCD) is made here on the CPU:
 #     python -m benchmarks.prior_quality --prior moses_lstm.prior --name prior_quality_lstm
-# Settings: CORPUS (default MOSES train), EPOCHS (default 5), BATCH (256), LR (2e-3, cosine to 1e-4), TRAIN_S (seconds before training is cut;
+# Settings: CORPUS (default MOSES train), EPOCHS (default 5), MAX_SEQUENCES (unset), BATCH (256), LR (2e-3, cosine
+# to 1e-4), TRAIN_S (seconds before training is cut;
 # the last checkpoint, every 1,000 steps, is what comes back then, marked unfinished in its metadata), DEVICE.
 set -u -o pipefail
 export PYTHONUNBUFFERED=1

@@ -129,4 +129,5 @@ def test_int8_product_is_taken_only_where_the_cpu_has_int8_dot_products(monkeypa
     exact = a.astype(np.int64) @ a.T.astype(np.int64)
     for fast in (True, False):  # 1,000,000 pairs: the int8 product when fast, float32 otherwise; both exact
         monkeypatch.setattr(fingerprints, "int8_product_is_fast", lambda fast=fast: fast)
-        assert np.array_equal(fingerprints.intersection_counts(a, a), exact)
+        counts = fingerprints.intersection_counts(a, a)
+        assert counts.dtype == np.int64 and np.array_equal(counts, exact)

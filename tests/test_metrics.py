@@ -62,21 +62,31 @@ def test_internal_diversity_of_a_large_set_matches_the_float64_definition():
         assert abs(internal_diversity(fps, p) - reference) < 1e-6
 
 
-@pytest.mark.parametrize("int8", [True, False])
+@pytest.mark.parametrize("int8", ["int8", "float32", "int8 then float32"])
 def test_intdiv_torch_blocks_match_the_float64_definition_on_both_products(monkeypatch, int8):
     """The symmetric block walk (blocks on and above the diagonal, row and column sums) gives every row's mean,
-    with the int8 product (CPUs with VNNI/AMX) and with the float32 one (elsewhere) alike."""
+    with the int8 product (CPUs with VNNI/AMX), the float32 one (elsewhere), and when int8 gives out midway."""
     import numpy as np
 
     from molmara.chem.fingerprints import tanimoto_matrix
     from molmara.metrics import distribution
 
-    monkeypatch.setattr(distribution, "int8_product_is_fast", lambda: int8)
+    calls = []
+    real = distribution._int8_product
+
+    def counted(rows, columns):
+        calls.append(1)
+        return None if int8 == "int8 then float32" and len(calls) > 3 else real(rows, columns)
+
+    monkeypatch.setattr(distribution, "int8_product_is_fast", lambda: int8 != "float32")
+    monkeypatch.setattr(distribution, "_int8_product", counted)
     rng = np.random.default_rng(2)
     fps = np.packbits(rng.random((300, 1024)) < 0.05, axis=1)
     sims = tanimoto_matrix(fps, fps)
     for p in (1, 2):
+        calls.clear()
         reference = np.sum(np.power(np.mean(np.power(sims, p), axis=1), 1.0 / p))
         blocks = distribution._row_means_torch(fps, p, chunk=64)  # 300 rows: 5 row blocks, the last one short
         assert abs(blocks - reference) < 1e-4  # a sum over 300 rows of float32 ratios
         assert abs(blocks / 300 - reference / 300) < 1e-7
+        assert len(calls) == {"int8": 15, "float32": 0, "int8 then float32": 4}[int8]  # 5 + 4 + 3 + 2 + 1 blocks

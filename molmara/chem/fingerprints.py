@@ -132,7 +132,7 @@ def intersection_counts(a_bits: np.ndarray, b_bits: np.ndarray) -> np.ndarray:
 
             left = torch.from_numpy(np.ascontiguousarray(a_bits, dtype=np.int8))
             right = torch.from_numpy(np.ascontiguousarray(b_bits.T, dtype=np.int8))
-            return torch._int_mm(left, right).numpy()
+            return torch._int_mm(left, right).numpy().astype(np.int64)
         except (ImportError, RuntimeError, AttributeError):
             pass
     return (a_bits.astype(np.float32) @ b_bits.T.astype(np.float32)).astype(np.int64)
