@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One call on a lent GPU machine (issue 18): train the 3×512 LSTM prior with REINVENT 4's layout (embedding 256) on
 # MOSES, then sample 10,000 from it for a first look at validity. Python packages the machine lacks travel as wheels
-# in .whl/ (carry it; see device_session.sh). What comes back in $OUT: the prior, split into parts of 15 MB (the
+# in .whl/ (scripts/device_wheels.sh core; carry it). What comes back in $OUT: the prior, split into parts of 15 MB (the
 # device returns files of at most 16 MiB; join them here with `cat moses_lstm.prior.part-* > moses_lstm.prior`),
 # the training log and the quick sample's numbers. The full quality report (novelty, FCD) is made here on the CPU:
 #     python -m benchmarks.prior_quality --prior moses_lstm.prior --name prior_quality_lstm
@@ -10,10 +10,7 @@
 # the last checkpoint, every 1,000 steps, is what comes back then, marked unfinished in its metadata), DEVICE.
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
-if [ -d .whl ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
-    || exit 1
-fi
+bash scripts/device_install.sh || exit 1  # the wheels in .whl/ (scripts/device_wheels.sh core; carry .whl)
 export PYTHONPATH=/tmp/site:$PWD
 nvidia-smi -L 2>/dev/null
 echo "cores: $(nproc)"

@@ -7,7 +7,7 @@
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 started=$(date +%s)
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+bash scripts/device_install.sh || exit 1  # the wheels in .whl/ (scripts/device_wheels.sh core; carry .whl)
 export PYTHONPATH=/tmp/site:$PWD
 nvidia-smi -L
 echo "cores: $(nproc)"
