@@ -1,6 +1,7 @@
 """MARA against REINVENT on the docking task `dock_drd2_qed_hbd_sa`, at a budget a small machine affords.
 
-Each seed runs two arms on the shipped prior — REINVENT's loss (σ 128, batch 64, learning rate 5e-4, REINVENT 4's
+Each seed runs two arms on the shipped prior — REINVENT's loss (σ 128 and batch 64 as REINVENT 4's defaults,
+learning rate 5e-4 as PMO's REINVENT rather than REINVENT 4's 1e-4, to learn within a small budget; REINVENT 4's
 batch rules) without and with MARA (τ = the hit screen) — against DRD2 docking × QED × HBD ≤ 3 × SA. Docking
 dominates the cost, so the budget is small (`--budget`, 500 unique oracle calls by default) and Vina's
 exhaustiveness is lowered (`--exhaustiveness`, 2 by default, DOCKSTRING uses 8; stated in the results). Rows are
