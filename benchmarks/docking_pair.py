@@ -42,6 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--exhaustiveness", type=int, default=2)
     parser.add_argument("--runs-dir", type=Path, default=Path("molmara-runs") / "docking-pair")
     parser.add_argument("--name", default="docking_pair")
+    parser.add_argument("--summary-only", action="store_true", help="rewrite the summary from the rows; run nothing")
     return parser.parse_args(argv)
 
 
@@ -85,21 +86,11 @@ def run_once(arm: str, seed: int, args: argparse.Namespace) -> dict:
     }  # fmt: skip
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    raw_path = RESULTS / f"{args.name}_runs.csv"
-    for seed in (int(s) for s in args.seeds.split(",")):
-        for arm in ARMS:
-            rows = read_rows(raw_path).to_dict("records")
-            done = {(r["arm"], r["seed"], r["budget"], r["exhaustiveness"]) for r in rows}
-            if (arm, seed, args.budget, args.exhaustiveness) in done:
-                continue
-            row = run_once(arm, seed, args)
-            append_row(raw_path, row)
-            print(row, flush=True)
+def write_summary(raw_path: Path, name: str) -> str:
+    """The table of every finished run in `raw_path` (mean ± SD over seeds per budget, exhaustiveness and arm)."""
     rows = read_rows(raw_path)
     if rows.empty:
-        return 0
+        return ""
     columns = ["oracle_calls", "yield", "hit_scaffolds", "hit_circles", "top10_auc", "best_vina", "wall_s"]
     header = "| budget | exhaustiveness | arm | runs | " + " | ".join(columns) + " |"
     lines = [header, "|---" * (len(columns) + 4) + "|"]
@@ -108,8 +99,23 @@ def main(argv: list[str] | None = None) -> int:
                  for c in columns]  # fmt: skip
         lines.append(f"| {budget} | {exhaustiveness} | {arm} | {len(group)} | " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n\n" + (__doc__ or "")
-    write_result(args.name, {"rows": rows.to_dict("records")}, text)
-    print(text)
+    write_result(name, {"rows": rows.to_dict("records")}, text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    raw_path = RESULTS / f"{args.name}_runs.csv"
+    for seed in () if args.summary_only else (int(s) for s in args.seeds.split(",")):
+        for arm in ARMS:
+            rows = read_rows(raw_path).to_dict("records")
+            done = {(r["arm"], r["seed"], r["budget"], r["exhaustiveness"]) for r in rows}
+            if (arm, seed, args.budget, args.exhaustiveness) in done:
+                continue
+            row = run_once(arm, seed, args)
+            append_row(raw_path, row)
+            print(row, flush=True)
+    print(write_summary(raw_path, args.name))
     return 0
 
 
