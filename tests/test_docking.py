@@ -1,6 +1,11 @@
 """The docking oracle on real Vina, meeko and DOCKSTRING receptors, at low exhaustiveness (seconds a molecule)."""
 
 import math
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +68,36 @@ def test_a_docking_past_its_timeout_is_stopped_and_scores_nan():
     assert np.isnan(slow.score_batch(batch)[0])
     assert batch.all_reasons()[0] == "docking: timed out: docking took more than 1 s"
     slow._vina.close()
+
+
+PARENT_THAT_DOCKS = """
+import sys, threading
+from molmara.oracles import MolBatch, get
+slow = get("docking", target="DRD2", exhaustiveness=128, timeout=600.0)
+threading.Timer(5.0, lambda: print(slow._vina._child.pid, flush=True)).start()
+slow.score_batch(MolBatch([sys.argv[1]]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_killed_parent_takes_its_docking_child_with_it():
+    parent = subprocess.Popen([sys.executable, "-c", PARENT_THAT_DOCKS, RISPERIDONE], stdout=subprocess.PIPE, text=True)
+    child_pid = int(parent.stdout.readline())  # printed 5 s in, while the child docks (minutes at 128)
+    os.kill(child_pid, 0)  # alive
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{child_pid}/stat") as stat:  # a zombie (reaped by init soon) has stopped docking
+            if stat.read().split(") ")[1].startswith("Z"):
+                return
+        time.sleep(0.2)
+    os.kill(child_pid, signal.SIGKILL)
+    pytest.fail("the Vina child went on docking after its parent was killed")
 
 
 def test_a_run_folder_gets_the_pose_and_the_cache_docks_a_molecule_once(tmp_path):

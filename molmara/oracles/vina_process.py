@@ -6,18 +6,27 @@ affinity maps once, then docks one ligand per request. Requests and answers are 
 stdin and stdout (Vina's own messages go to its stderr). A request that takes longer than its time limit
 kills the child; the next request starts a fresh one. The child is a plain subprocess, so it also works
 inside a scoring worker (a daemon process, which may not fork multiprocessing children) and on Ray.
+
+The child dies with its parent: on Linux it asks the kernel for SIGKILL when the thread that started it goes
+(prctl PR_SET_PDEATHSIG), so a scoring worker or Ray worker that is killed does not leave a docking running
+(Vina's C++ `dock` would otherwise go on for minutes, and stdin closing is only seen between dockings).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import selectors
+import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+
+PARENT_VARIABLE = "MOLMARA_VINA_PARENT"
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class VinaTimeout(RuntimeError):
@@ -45,7 +54,7 @@ class VinaProcess:
         self._child: subprocess.Popen | None = None
 
     def _start(self) -> subprocess.Popen:
-        env = {**os.environ, "OMP_NUM_THREADS": str(self.cpus)}
+        env = {**os.environ, "OMP_NUM_THREADS": str(self.cpus), PARENT_VARIABLE: str(os.getpid())}
         child = subprocess.Popen(
             [sys.executable, "-m", "molmara.oracles.vina_process"],
             stdin=subprocess.PIPE,
@@ -117,8 +126,20 @@ def _read_line(child: subprocess.Popen, timeout: float) -> str | None:
                 return child.stdout.readline()
 
 
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent goes (Linux); exit now if it has already gone."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            print(f"vina_process: prctl failed (errno {ctypes.get_errno()})", file=sys.stderr)
+    parent = os.environ.get(PARENT_VARIABLE)
+    if parent is not None and os.getppid() != int(parent):  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _serve() -> None:
     """The child's loop: set up Vina from the first line, then one docking per line."""
+    _die_with_parent()
     from vina import Vina
 
     setup = json.loads(sys.stdin.readline())
