@@ -31,6 +31,7 @@ LAYERS = {
     "molmara.hits": 2,
     "molmara.tasks": 2,
     "molmara.tasks_docking": 2,
+    "molmara.tasks_modes": 2,
     "molmara.metrics": 3,
     "molmara.rl": 3,
     "molmara.store": 4,
