@@ -68,7 +68,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         raise ValueError(f"run {info['name']!r} has finished; there is nothing to resume")
     from molmara.jobs import process_alive
 
-    if info["status"] == "running" and info["pid"] not in (None, os.getpid()) and process_alive(info["pid"]):
+    alive = info["pid"] not in (None, os.getpid()) and process_alive(info["pid"], info["pid_started"])
+    if info["status"] == "running" and alive:
         raise ValueError(f"run {info['name']!r} is still running (pid {info['pid']}); cancel it first")
     from molmara.rl.config import tomllib
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psutil
 
+from molmara.processes import process_start_time, same_start
 from molmara.rl.config import RunConfig
 from molmara.store.db import RunStore, StoreError
 
@@ -28,12 +29,18 @@ ACTIVE = ("created", "running")
 
 
 RUN_PROCESS_MARKS = ("molmara", "ray::")
-"""What a run's process has in its command line: `molmara …` / `python -m molmara.cli`, or a Ray worker running a
-sweep's task (its title is `ray::<task>`). A live pid without either is a pid reused by something else."""
+"""For a pid stored without its start time (an older molmara): what a run's process has in its command line:
+`molmara …` / `python -m molmara.cli`, or a Ray worker running a sweep's task (its title is `ray::<task>`). A live
+pid without either is taken for a pid reused by something else."""
 
 
-def process_alive(pid: int | None) -> bool:
-    """Whether `pid` is a live (not zombie) run process; reaps it if it is our finished child."""
+def process_alive(pid: int | None, started: float | None = None) -> bool:
+    """Whether `pid` is a live (not zombie) run process; reaps it if it is our finished child.
+
+    With `started` (the start time the store recorded with the pid) the pid is the run's only if the live
+    process started then: a run scripted in Python (`python my_script.py`) has nothing of molmara's in its
+    command line. Without it (a row from an older molmara) the command line must carry a `RUN_PROCESS_MARKS`.
+    """
     if not pid:
         return False
     try:
@@ -46,6 +53,8 @@ def process_alive(pid: int | None) -> bool:
         process = psutil.Process(pid)
         if process.status() == psutil.STATUS_ZOMBIE:
             return False
+        if started is not None:
+            return same_start(process.create_time(), started)
         command = " ".join(process.cmdline())
     except (psutil.NoSuchProcess, psutil.ZombieProcess):
         return False
@@ -101,7 +110,8 @@ class JobManager:
         with self._store() as store:
             run_id = register(store, config, adopt=False)  # the child adopts this row
             process = self._spawn(["run", str(config_path), "--quiet"], log_path)
-            store.update_run(run_id, pid=process.pid, log_path=str(log_path))
+            started = process_start_time(process.pid)
+            store.update_run(run_id, pid=process.pid, pid_started=started, log_path=str(log_path))
         return run_id
 
     def refresh(self) -> list[int]:
@@ -111,7 +121,7 @@ class JobManager:
             table = store.list_runs()
             for run_id in table.loc[table["status"].isin(ACTIVE), "id"]:
                 info = store.get_run(int(run_id))
-                if info["pid"] is None or process_alive(info["pid"]):
+                if info["pid"] is None or process_alive(info["pid"], info["pid_started"]):
                     continue
                 _mark_failed_unless_ended(store, info)
                 failed.append(int(run_id))
@@ -127,18 +137,18 @@ class JobManager:
         """SIGTERM the run's process (it checkpoints and records "cancelled"); returns the status after `wait` s."""
         with self._store() as store:
             info = store.get_run(run)
-        if info["status"] not in ACTIVE or not process_alive(info["pid"]):
+        if info["status"] not in ACTIVE or not process_alive(info["pid"], info["pid_started"]):
             raise StoreError(f"run {info['name']!r} is not running (status {info['status']})")
         os.kill(info["pid"], signal.SIGTERM)
         deadline = time.time() + wait
-        while time.time() < deadline and process_alive(info["pid"]):
+        while time.time() < deadline and process_alive(info["pid"], info["pid_started"]):
             time.sleep(0.2)
         return self.status(info["id"])["status"]
 
     def resume(self, run: int | str) -> int:
         """Continue a cancelled or failed run in the background from its last checkpoint; returns its pid."""
         info = self.status(run)
-        if info["status"] in ACTIVE and process_alive(info["pid"]):
+        if info["status"] in ACTIVE and process_alive(info["pid"], info["pid_started"]):
             raise StoreError(f"run {info['name']!r} is still running")
         if info["status"] == "finished":
             raise StoreError(f"run {info['name']!r} has finished; there is nothing to resume")
@@ -146,7 +156,9 @@ class JobManager:
         # "running" before the process starts, its pid after and only while still running: a quick run may have
         # recorded its own end by then, which must not be overwritten (that race marked finished runs failed)
         with self._store() as store:
-            store.update_run(info["id"], pid=None, log_path=str(log_path), status="running", message=None)
+            store.update_run(
+                info["id"], pid=None, pid_started=None, log_path=str(log_path), status="running", message=None
+            )
         try:
             process = self._spawn(["resume", str(info["id"]), "--store", str(self.store_path), "--quiet"], log_path)
         except OSError as err:
@@ -154,15 +166,17 @@ class JobManager:
                 store.update_run(info["id"], status="failed", message=f"could not start the resumed run: {err}")
             raise
         with self._store() as store:
-            store.update_run(info["id"], where_status=("running",), pid=process.pid)
+            store.update_run(
+                info["id"], where_status=("running",), pid=process.pid, pid_started=process_start_time(process.pid)
+            )
         return process.pid
 
     def wait(self, run: int | str, timeout: float = 600.0) -> str:
         """Block until the run's process ends (or `timeout` s pass); returns the status."""
         with self._store() as store:
-            pid = store.get_run(run)["pid"]
+            info = store.get_run(run)
         deadline = time.time() + timeout
-        while time.time() < deadline and process_alive(pid):
+        while time.time() < deadline and process_alive(info["pid"], info["pid_started"]):
             time.sleep(0.2)
         return self.status(run)["status"]
 
@@ -175,4 +189,4 @@ def _mark_failed_unless_ended(store: RunStore, info: dict) -> None:
         message = "the run's process ended without recording an end (killed?)"
         if tail:
             message += f"; log ends:\n{tail}"
-        store.update_run(info["id"], status="failed", pid=None, message=message)
+        store.update_run(info["id"], status="failed", pid=None, pid_started=None, message=message)

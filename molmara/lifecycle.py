@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from molmara.objective import Objective
+from molmara.processes import process_start_time
 from molmara.rl.config import RunConfig, load_run_config
 from molmara.rl.recording import Recorder, TeeRecorder
 from molmara.rl.trainer import Trainer, build_objective
@@ -68,9 +69,10 @@ def recorder_for(step_recorder: Recorder, config: RunConfig) -> Recorder:
     return TeeRecorder(step_recorder, CsvRecorder(config.run_dir))
 
 
-def process_identity() -> tuple[str, int]:
-    """(host name, pid) of this process: a pid means something only on the host it was recorded on."""
-    return socket.gethostname(), os.getpid()
+def process_identity() -> tuple[str, int, float | None]:
+    """(host name, pid, start time) of this process: a pid means something only on the host it was recorded on,
+    and only while the process that started then holds it."""
+    return socket.gethostname(), os.getpid(), process_start_time()
 
 
 def open_run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -128,6 +129,39 @@ def test_ctrl_c_during_molmara_run_checkpoints_and_records_cancelled(tiny_prior_
     assert_complete_and_contiguous(store_path, "interrupted")
 
 
+SCRIPTED_RUN = """
+import json, sys
+import molmara
+molmara.run(json.loads(sys.argv[1]))
+"""
+
+
+def test_a_run_scripted_in_python_is_not_taken_for_dead_while_it_runs(tiny_prior_path, tmp_path):
+    """`python my_script.py` has nothing of molmara's in its command line: the pid's start time says it is the
+    run's (the app's Monitor page marked such a live run failed and offered to resume it a second time)."""
+    store_path = tmp_path / "runs" / "molmara.db"
+    config = run_config(tiny_prior_path, tmp_path, "scripted") | {"max_steps": 10_000}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SCRIPTED_RUN, json.dumps(config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for_step(store_path, "scripted", 2, process=process)
+        jobs = JobManager(store_path)
+        assert jobs.refresh() == []
+        info = jobs.status("scripted")
+        assert info["status"] == "running" and info["pid"] == process.pid
+        assert info["pid_started"] == pytest.approx(psutil.Process(process.pid).create_time(), abs=0.05)
+        with pytest.raises(StoreError, match="still running"):
+            jobs.resume("scripted")
+        process.kill()
+        process.wait()
+        assert jobs.refresh() == [jobs.status("scripted")["id"]]
+        assert jobs.status("scripted")["status"] == "failed"
+    finally:
+        process.kill()
+        process.communicate()
+
+
 def test_process_alive_knows_a_run_process_from_a_reused_pid():
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
     other = subprocess.Popen(sleeper)  # alive, but nothing of molmara's: a pid now used by something else
@@ -140,6 +174,15 @@ def test_process_alive_knows_a_run_process_from_a_reused_pid():
             process.kill()
     ours.wait()  # reaped: the pid is gone
     assert not process_alive(ours.pid) and not process_alive(None) and not process_alive(0)
+    plain = subprocess.Popen(sleeper)  # with a start time, the command line no longer matters
+    try:
+        started = psutil.Process(plain.pid).create_time()
+        assert process_alive(plain.pid, started) and process_alive(plain.pid, started + 0.01)
+        assert not process_alive(plain.pid, started - 5.0)  # the same pid, but not the process that started then
+    finally:
+        plain.kill()
+        plain.wait()
+    assert not process_alive(plain.pid, started)
     zombie = subprocess.Popen([*sleeper[:2], "pass", "molmara"])
     deadline = time.time() + 30
     while psutil.Process(zombie.pid).status() != psutil.STATUS_ZOMBIE and time.time() < deadline:

@@ -20,6 +20,7 @@ LAYERS = {
     "molmara.run_folder": 0,
     "molmara.defaults": 0,
     "molmara.lazy": 0,
+    "molmara.processes": 0,
     "molmara.model": 1,
     "molmara.oracles": 2,
     "molmara.transforms": 2,

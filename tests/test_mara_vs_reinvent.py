@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.mvr_analysis import batch_statistics, mode_hits, run_metrics, summarise
 from benchmarks.mvr_design import ARMS, TASKS, Settings, run_config
-from molmara import tasks
+from molmara import tasks, tasks_modes
 from molmara.chem.fingerprints import morgan_bits, tanimoto_matrix
 from molmara.chem.smiles import canonical_smiles, to_mol
 from molmara.metrics import RunData, task_references
@@ -27,7 +27,7 @@ def test_drug_modes_rewards_every_drug_equally_and_the_drugs_are_distinct():
     # below the plateau the score is the best similarity over the drugs, ramped from 0 to 0.4
     probe = ["CC(C)NCC(O)COc1ccccc1", "CCO"]
     best = tanimoto_matrix(morgan_bits([to_mol(s) for s in probe], 2, 2048), fps).max(axis=1)
-    np.testing.assert_allclose(objective(probe), np.minimum(best / tasks.MODE_PLATEAU, 1.0))
+    np.testing.assert_allclose(objective(probe), np.minimum(best / tasks_modes.MODE_PLATEAU, 1.0))
     assert task_references("drug_modes") == DRUGS
 
 
@@ -44,7 +44,7 @@ def test_ring_modes_rewards_each_ring_alike_and_counts_hits_at_their_ring():
     ]
     from molmara import oracles
 
-    assert (oracles.get("qed")(one_each) >= tasks.RING_QED_FULL).all()
+    assert (oracles.get("qed")(one_each) >= tasks_modes.RING_QED_FULL).all()
     np.testing.assert_allclose(objective(one_each), 1.0)
     two_rings = "O=C(Nc1cccs1)c1cnccn1"
     assert objective([two_rings, "CCO"]).tolist() == [0.0, 0.0]

@@ -12,6 +12,7 @@ import pytest
 from rdkit import Chem
 
 from molmara.store import SCHEMA_VERSION, RunNotFoundError, RunStore, StoreError
+from molmara.store.db import MIGRATIONS
 from molmara.store.export import export_run
 
 
@@ -131,6 +132,25 @@ def test_an_old_empty_sqlite_file_is_migrated(tmp_path):
     with RunStore(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         store.create_run("r", "rl", "")
+
+
+def test_a_version_1_store_gains_the_pid_start_time_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "v1.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(MIGRATIONS[0])
+    connection.execute(
+        "INSERT INTO runs (name, kind, config, status, created_at, updated_at, pid) "
+        "VALUES ('old', 'rl', '', 'running', 0, 0, 4242)"
+    )
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    with RunStore(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 2
+        old = store.get_run("old")
+        assert old["pid"] == 4242 and old["pid_started"] is None  # an older row: process_alive reads its command
+        store.update_run(old["id"], pid_started=123.5)
+        assert store.get_run("old")["pid_started"] == 123.5
 
 
 def test_missing_store_and_unusable_folder_are_clear_errors(tmp_path):

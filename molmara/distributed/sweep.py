@@ -116,18 +116,27 @@ class StoreWriter:
 
         return register(self.store, load_run_config(config_data), adopt=False)
 
-    def start(self, run_id: int, resume_step: int | None, host: str, pid: int) -> None:
+    def start(self, run_id: int, resume_step: int | None, host: str, pid: int, started: float | None) -> None:
         if resume_step is not None:
             self.store.truncate_after(run_id, resume_step)
         # a pid is checked on the store's host (`JobManager.refresh`): kept only for a task that runs there
-        self.store.update_run(run_id, status="running", message=None, pid=pid if host == self.host else None)
+        here = host == self.host
+        self.store.update_run(
+            run_id, status="running", message=None, pid=pid if here else None, pid_started=started if here else None
+        )
 
     def write_step(self, run_id: int, record: dict, molecules: list[dict]) -> None:
         self.store.write_step(run_id, record, molecules)
 
     def finish(self, run_id: int, status: str, summary: dict, message: str | None = None) -> None:
         self.store.update_run(
-            run_id, status=status, summary=summary, finished_at=time.time(), message=message, pid=None
+            run_id,
+            status=status,
+            summary=summary,
+            finished_at=time.time(),
+            message=message,
+            pid=None,
+            pid_started=None,
         )
 
 

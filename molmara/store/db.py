@@ -79,6 +79,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX molecules_run_step ON molecules(run_id, step);
     CREATE INDEX molecules_run_hit ON molecules(run_id, hit);
     """,
+    # 2: the start time of the process behind `pid` (`molmara.processes`), so that a pid the OS has given to
+    # another process is not taken for the run's
+    "ALTER TABLE runs ADD COLUMN pid_started REAL",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_STATUSES = ("created", "running", "finished", "collapsed", "cancelled", "failed")
@@ -270,7 +273,7 @@ class RunStore:
     def update_run(self, run_id: int, where_status: tuple[str, ...] | None = None, **values) -> bool:
         """Set run columns (status, summary, pid, log_path, message, finished_at …); with `where_status`, only
         while the run's status is one of those (checked in the same statement). Whether the row changed."""
-        allowed = {"status", "summary", "pid", "log_path", "message", "finished_at", "run_dir", "config"}
+        allowed = {"status", "summary", "pid", "pid_started", "log_path", "message", "finished_at", "run_dir", "config"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"cannot update run columns {sorted(unknown)}")

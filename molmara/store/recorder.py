@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 
+from molmara.processes import process_start_time
 from molmara.rl.recording import Recorder
 from molmara.store.db import RunStore
 
@@ -38,7 +39,14 @@ class StoreRecorder(Recorder):
         if resume_step is not None:
             self.store.truncate_after(self.run_id, resume_step)
         self._pending = []
-        self.store.update_run(self.run_id, status="running", pid=os.getpid(), message=None, finished_at=None)
+        self.store.update_run(
+            self.run_id,
+            status="running",
+            pid=os.getpid(),
+            pid_started=process_start_time(),
+            message=None,
+            finished_at=None,
+        )
 
     def record_molecules(self, rows: list[dict]) -> None:
         self._pending.extend(store_rows(rows, self.labels))
@@ -49,4 +57,6 @@ class StoreRecorder(Recorder):
 
     def finish(self, status: str, summary: dict) -> None:
         self._pending = []
-        self.store.update_run(self.run_id, status=status, summary=summary, finished_at=time.time(), pid=None)
+        self.store.update_run(
+            self.run_id, status=status, summary=summary, finished_at=time.time(), pid=None, pid_started=None
+        )
