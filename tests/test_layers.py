@@ -21,6 +21,7 @@ LAYERS = {
     "molmara.defaults": 0,
     "molmara.lazy": 0,
     "molmara.processes": 0,
+    "molmara.interrupts": 0,
     "molmara.model": 1,
     "molmara.oracles": 2,
     "molmara.transforms": 2,

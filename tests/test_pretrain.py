@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from molmara import load_prior
 from molmara.model.corpus import CorpusError, clean_corpus, load_corpus, read_smiles_file
@@ -126,6 +127,29 @@ def test_transfer_learning_names_an_unknown_token(tmp_path, tiny_prior_path):
         )
     )
     assert tuned.metadata["n_train"] == 2
+
+
+def test_a_ctrl_c_inside_adams_update_saves_a_state_that_resumes_exactly(tmp_path):
+    """A real SIGINT raised from inside `optimizer.step()` (a global post-step hook, the last moment of the update):
+    the interrupt checkpoint must not hold weights one step ahead of its step count."""
+    updates = []
+
+    def interrupt_the_fifth_update(optimizer, args, kwargs):
+        updates.append(1)
+        if len(updates) == 5:
+            signal.raise_signal(signal.SIGINT)
+
+    hook = register_optimizer_step_post_hook(interrupt_the_fifth_update)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pretrain(small_config(tmp_path / "interrupted", epochs=2, checkpoint_every=100))
+    finally:
+        hook.remove()
+    assert torch.load(small_config(tmp_path / "interrupted").state_path, weights_only=True)["step"] == 5
+    resumed = pretrain(small_config(tmp_path / "interrupted", epochs=2, checkpoint_every=100))
+    straight = pretrain(small_config(tmp_path / "straight", epochs=2, checkpoint_every=100))
+    for key, value in straight.model.state_dict().items():
+        torch.testing.assert_close(resumed.model.state_dict()[key], value)
 
 
 def test_interrupted_pretraining_resumes_to_the_same_weights(tmp_path):

@@ -20,6 +20,7 @@ import torch
 from tqdm.auto import tqdm
 
 from molmara.chem.smiles import randomize_smiles
+from molmara.interrupts import deferred_interrupts
 from molmara.model.corpus import CorpusError, load_corpus
 from molmara.model.pretrain_config import PretrainConfig, PretrainConfigError
 from molmara.model.prior import Prior, resolve_device
@@ -244,9 +245,10 @@ def pretrain(config: PretrainConfig) -> Prior:
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
-                optimizer.step()
-                step += 1
-                sequences_seen += len(index)
+                with deferred_interrupts():  # Ctrl-C inside Adam's update would save half-updated moments
+                    optimizer.step()
+                    step += 1
+                    sequences_seen += len(index)
                 running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
                 bar.update(1)
                 bar.set_postfix(loss=f"{running:.2f}", epoch=f"{sequences_seen / len(train_smiles):.2f}", refresh=False)

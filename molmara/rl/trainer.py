@@ -22,12 +22,12 @@ import numpy as np
 import torch
 
 from molmara.chem.scaffolds import generic_scaffold_mol, murcko_scaffold_mol
+from molmara.interrupts import StopRequests, deferred_interrupts
 from molmara.model.prior import CheckpointError, load_prior
 from molmara.objective import Objective
 from molmara.rl.checkpoint import RunState, TrainerState
 from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
-from molmara.rl.interrupts import StopRequests, deferred_interrupts
 from molmara.rl.losses import forward_kl_loss, likelihood_penalty, reinvent_loss, reverse_kl_loss
 from molmara.rl.phases import PhaseClock
 from molmara.rl.recording import MemoryRecorder, Recorder

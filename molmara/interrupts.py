@@ -1,7 +1,9 @@
-"""Ctrl-C and SIGTERM during a run: held back while a step commits, and never lost.
+"""Ctrl-C and SIGTERM during training: held back while a step commits, and never lost.
 
 Between the optimiser's step and the step's records reaching the store, an interrupt would leave a checkpoint
-one step ahead of the records: the resumed run would then never record that step. Inside `deferred_interrupts`
+one step ahead of the records: the resumed run would then never record that step. Inside Adam's update it
+would leave some moments or weights updated and others not: pretraining's interrupt checkpoint would then hold
+a torn state, and the resumed model would differ from an uninterrupted one. Inside `deferred_interrupts`
 the signals are noted and delivered to the handlers they had as soon as the block ends.
 
 A KeyboardInterrupt that Python raises while it runs a finaliser (an object's `__del__`, a weakref callback,
