@@ -66,9 +66,10 @@ def test_a_sweep_writer_keeps_a_pid_only_from_its_own_host(tmp_path):
     writer = StoreWriter(str(tmp_path / "runs.db"))
     first = writer.register(stored_config(config_for(tmp_path, "a")).model_dump(mode="json"))
     second = writer.register(stored_config(config_for(tmp_path, "b")).model_dump(mode="json"))
-    writer.start(first, None, socket.gethostname(), 4242)
-    writer.start(second, None, "another-node", 4243)
+    writer.start(first, None, socket.gethostname(), 4242, 1_700_000_000.25)
+    writer.start(second, None, "another-node", 4243, 1_700_000_001.5)
     assert writer.store.get_run(first)["pid"] == 4242 and writer.store.get_run(first)["status"] == "running"
-    assert writer.store.get_run(second)["pid"] is None
+    assert writer.store.get_run(first)["pid_started"] == 1_700_000_000.25
+    assert writer.store.get_run(second)["pid"] is None and writer.store.get_run(second)["pid_started"] is None
     writer.finish(first, "finished", {})
-    assert writer.store.get_run(first)["pid"] is None
+    assert writer.store.get_run(first)["pid"] is None and writer.store.get_run(first)["pid_started"] is None
