@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
+
+# One torch/OpenMP thread for the suite and every process it starts: the tests' models are tiny (nothing to gain
+# from a second thread), and on a 2-core machine a parent, a child run and any other job each spinning 2 threads
+# slow one another many-fold (measured here beside a docking job: test_pretrain_then_sample_then_demo 168 s with
+# one thread, 655 s and a timeout with the default). Set before torch is imported; an explicit setting wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 DATA = Path(__file__).parent / "data"
 MOSES_SUBSET = DATA / "moses_train_2000.csv"
