@@ -51,7 +51,7 @@ def test_bad_sampling_requests(tiny_prior_path, tmp_path):
 
 
 def test_a_killed_sampling_job_resumes_to_the_uninterrupted_result(tiny_prior_path, tmp_path):
-    n, args = 400, ["--batch-size", "10", "--seed", "11", "--unique", "--device", "cpu", "--quiet"]
+    n, args = 400, ["--batch-size", "25", "--seed", "11", "--unique", "--device", "cpu", "--quiet"]
     out = tmp_path / "big.csv"
     command = [sys.executable, "-m", "molmara.cli", "sample", "--prior", str(tiny_prior_path), "-n", str(n)]
     process = subprocess.Popen([*command, "-o", str(out), *args], stderr=subprocess.PIPE)
