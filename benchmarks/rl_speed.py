@@ -19,7 +19,15 @@ from molmara.rl.trainer import Trainer
 QED = {"name": "qed", "component": [{"oracle": "qed", "weight": 1.0}]}
 
 
-def speed_config(batch_size: int, steps: int, device: str, prior: str | None, folder: str, mara: bool = True):
+def speed_config(
+    batch_size: int,
+    steps: int,
+    device: str,
+    prior: str | None,
+    folder: str,
+    mara: bool = True,
+    precision: str = "float32",
+):
     """The run config of a speed measurement: QED, `steps` + 1 steps (one warm-up), no oracle budget, no checkpoint
     until the end."""
     return load_run_config(
@@ -33,6 +41,7 @@ def speed_config(batch_size: int, steps: int, device: str, prior: str | None, fo
             "mara": mara,
             "tau": 0.8,
             "device": device,
+            "precision": precision,
             "checkpoint_every": 10_000,
             "output": folder,
         }

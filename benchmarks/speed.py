@@ -64,7 +64,7 @@ def child_sample(prior_path: str | None, n: int, batch_size: int, precision: str
     }
 
 
-def child_rl(prior_path: str | None, batch_size: int, steps: int) -> dict:
+def child_rl(prior_path: str | None, batch_size: int, steps: int, precision: str) -> dict:
     from benchmarks.rl_speed import speed_config
     from molmara.rl.recording import MemoryRecorder
     from molmara.rl.trainer import Trainer
@@ -81,13 +81,41 @@ def child_rl(prior_path: str | None, batch_size: int, steps: int) -> dict:
         last["t"] = now
 
     with tempfile.TemporaryDirectory() as folder:
-        config = speed_config(batch_size, steps, "cpu", prior_path, folder, mara=False)
+        config = speed_config(batch_size, steps, "cpu", prior_path, folder, mara=False, precision=precision)
         trainer = Trainer(config, MemoryRecorder(), [timed])
         trainer.run()
     return {
         "s_per_step": statistics.median(step_seconds),
         "split": trainer.clock.per_step(),
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    }
+
+
+def child_likelihood_error(prior_path: str | None, n: int) -> dict:
+    """How far the prior's log-likelihoods under bfloat16 autocast (an RL step's `precision = "bfloat16"`) are from
+    float32's, on `n` of its own samples — and whether MARA's anchor (the most likely of a set of hits) would change:
+    the same molecule is the most likely of a random set of 16 in what fraction of 2,000 sets."""
+    import numpy as np
+    import torch
+
+    from molmara import load_prior
+
+    prior = load_prior(prior_path, "cpu")
+    sequences = prior.sample(n, batch_size=1024, generator=torch.Generator().manual_seed(0)).sequences
+    with torch.no_grad():
+        exact = torch.cat([prior.log_likelihood_tensor(s) for s in sequences.split(512)]).numpy()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            low = torch.cat([prior.log_likelihood_tensor(s) for s in sequences.split(512)]).numpy()
+    error = np.abs(low - exact)
+    sets = np.random.default_rng(0).integers(0, n, size=(2000, 16))
+    same = np.mean(exact[sets].argmax(axis=1) == low[sets].argmax(axis=1))
+    return {
+        "n": n,
+        "mean_abs_error": float(error.mean()),
+        "p99_abs_error": float(np.quantile(error, 0.99)),
+        "max_abs_error": float(error.max()),
+        "mean_nll": float(-exact.mean()),
+        "anchor_agreement": float(same),
     }
 
 
@@ -145,8 +173,12 @@ def measure_network(label: str, prior_path: str | None, args: argparse.Namespace
             measured = child("sample", prior=prior_path, n=args.n, batch=batch, precision=precision)
             row[f"sample_{precision}_{batch}"] = measured
         row[f"wall_10k_{precision}"] = cli_wall(prior_path, 10_000, precision)
-    for batch in (64, 128):
-        row[f"rl_{batch}"] = child("rl", prior=prior_path, batch=batch, steps=args.steps)
+    for precision in args.precisions.split(","):
+        for batch in (64, 128):
+            measured = child("rl", prior=prior_path, batch=batch, steps=args.steps, precision=precision)
+            row[f"rl_{precision}_{batch}"] = measured
+    if "bfloat16" in args.precisions:
+        row["likelihood_error"] = child("likelihood_error", prior=prior_path, n=4096)
     print(json.dumps(row), flush=True)
     return row
 
@@ -187,15 +219,34 @@ def markdown(rows: list[dict], args: argparse.Namespace) -> str:
     ref = REINVENT4
     out += f"| REINVENT 4, 3×512 LSTM | 5.8 M | float32 | | {ref['sampling_smiles_per_s']} (sampling phase) | | "
     out += f"{ref['sample_10k_wall_s']} | | |\n"
-    out += "\n## RL step (REINVENT loss, QED, no filter, float32)\n\n| network | batch | s/step | "
-    out += "split (s/step) | peak RSS, GiB |\n|---|---|---|---|---|\n"
+    out += "\n## RL step (REINVENT loss, QED, no filter)\n\n| network | precision | batch | s/step | "
+    out += "split (s/step) | peak RSS, GiB |\n|---|---|---|---|---|---|\n"
     for r in rows:
-        for batch in (64, 128):
-            rl = r[f"rl_{batch}"]
-            split = ", ".join(f"{name} {seconds:.3f}" for name, seconds in rl["split"].items())
-            out += f"| {r['network']} | {batch} | {rl['s_per_step']:.2f} | {split} | {rl['peak_rss_gib']:.2f} |\n"
-    out += f"| REINVENT 4, 3×512 LSTM | 128 | {ref['rl_s_per_step_128']} | {ref['rl_split_128']} | "
+        for p in (p for p in ("float32", "bfloat16") if f"rl_{p}_64" in r):
+            for batch in (64, 128):
+                rl = r[f"rl_{p}_{batch}"]
+                split = ", ".join(f"{name} {seconds:.3f}" for name, seconds in rl["split"].items())
+                out += (
+                    f"| {r['network']} | {p} | {batch} | {rl['s_per_step']:.2f} | {split} | "
+                    f"{rl['peak_rss_gib']:.2f} |\n"
+                )
+    out += f"| REINVENT 4, 3×512 LSTM | float32 | 128 | {ref['rl_s_per_step_128']} | {ref['rl_split_128']} | "
     out += f"{ref['rl_peak_gib']} |\n"
+    errors = [r for r in rows if "likelihood_error" in r]
+    if errors:
+        out += "\n## The prior's log-likelihoods under bfloat16 autocast, against float32 (its own samples)\n\n"
+        out += "| network | molecules | mean NLL | mean abs error | 99th percentile | max | same MARA anchor |\n"
+        out += "|---|---|---|---|---|---|---|\n"
+        for r in errors:
+            e = r["likelihood_error"]
+            out += (
+                f"| {r['network']} | {e['n']:,} | {e['mean_nll']:.2f} | {e['mean_abs_error']:.3f} | "
+                f"{e['p99_abs_error']:.3f} | {e['max_abs_error']:.3f} | {e['anchor_agreement']:.3f} |\n"
+            )
+        out += (
+            "\nSame MARA anchor: the fraction of 2,000 random sets of 16 molecules whose most likely member is the "
+            "same molecule in both precisions.\n"
+        )
     out += (
         f"\nSampling: {args.n:,} SMILES per measurement after a warm-up batch, seed 0; RL: the median of {args.steps} "
         "steps after one warm-up step. REINVENT 4's figures are those measured for the issue on a machine of this "
@@ -216,8 +267,8 @@ def main() -> None:
     parser.add_argument(
         "--precisions",
         default=None,
-        help="sampling precisions, comma-separated (default: float32, and bfloat16 where the CPU has it natively; "
-        "emulated bfloat16 is several times slower than float32 and only lengthens the run)",
+        help="sampling and RL precisions, comma-separated (default: float32, and bfloat16 where the CPU has it "
+        "natively; emulated bfloat16 is several times slower than float32 and only lengthens the run)",
     )
     parser.add_argument("--networks", default="gru,lstm")
     parser.add_argument("--note", default="", help="what else the machine was doing, written with the numbers")
@@ -229,8 +280,10 @@ def main() -> None:
         spec = json.loads(args.child)
         if spec["kind"] == "sample":
             print(json.dumps(child_sample(spec["prior"], spec["n"], spec["batch"], spec["precision"])))
+        elif spec["kind"] == "rl":
+            print(json.dumps(child_rl(spec["prior"], spec["batch"], spec["steps"], spec["precision"])))
         else:
-            print(json.dumps(child_rl(spec["prior"], spec["batch"], spec["steps"])))
+            print(json.dumps(child_likelihood_error(spec["prior"], spec["n"])))
         return
     rows = []
     for network in args.networks.split(","):

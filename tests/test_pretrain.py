@@ -96,6 +96,18 @@ def test_pretraining_lowers_validation_nll_and_is_seeded(tmp_path):
     assert not Path(small_config(tmp_path).state_path).exists()  # removed once finished
 
 
+def test_bfloat16_pretraining_learns_keeps_float32_weights_and_differs_from_float32(tmp_path):
+    full = pretrain(small_config(tmp_path / "f32", cell="lstm", epochs=2))
+    low = pretrain(small_config(tmp_path / "bf16", cell="lstm", epochs=2, precision="bfloat16"))
+    history = low.metadata["history"]
+    assert history[-1]["valid_nll"] < history[0]["valid_nll"] - 5  # it learns as float32 does
+    assert abs(history[-1]["valid_nll"] - full.metadata["valid_nll"]) < 2.0
+    assert all(p.dtype == torch.float32 for p in low.model.parameters())  # autocast: products only
+    assert low.metadata["config"]["precision"] == "bfloat16"
+    # the products really ran in bfloat16: the same seed and data give different weights
+    assert not torch.equal(low.model.head.weight, full.model.head.weight)
+
+
 def test_randomized_smiles_augmentation_trains(tmp_path):
     prior = pretrain(small_config(tmp_path, randomize=True, max_sequences=640))
     assert prior.metadata["steps"] == 10 and np.isfinite(prior.metadata["valid_nll"])

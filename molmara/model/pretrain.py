@@ -241,7 +241,8 @@ def pretrain(config: PretrainConfig) -> Prior:
                     batch = _batch_tensor(train_ids, train_lengths, index)
                 for group in optimizer.param_groups:
                     group["lr"] = learning_rate_at(step, total_steps, config)
-                loss = -model.sequence_log_likelihood(batch.to(device)).mean()
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.precision == "bfloat16"):
+                    loss = -model.sequence_log_likelihood(batch.to(device)).float().mean()
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)

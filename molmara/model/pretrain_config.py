@@ -47,6 +47,9 @@ class PretrainConfig(BaseModel):
     skip_unknown_tokens: bool = False
     seed: int = Field(0, ge=0)
     device: str = "auto"
+    # the training step's matrix products in bfloat16 (torch.autocast; weights, Adam and the loss stay float32):
+    # about 2.6x faster for a 3x512 LSTM on a CPU with AMX, much slower on one without; validation stays float32
+    precision: Literal["float32", "bfloat16"] = "float32"
     n_jobs: int = Field(1, ge=1)
     resume: bool = True
     progress: bool = True

@@ -63,5 +63,5 @@ class SmilesRNN(nn.Module):
         """Sum of token log-probabilities of each framed sequence (start … end, padded)."""
         logits, _ = self(ids[:, :-1])
         targets = ids[:, 1:]
-        logp = torch.log_softmax(logits, dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+        logp = torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
         return (logp * (targets != pad_id)).sum(dim=1)

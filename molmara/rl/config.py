@@ -135,6 +135,13 @@ class RunConfig(BaseModel):
         "sequences (PMO's REINVENT uses 5000; 0: off, as in REINVENT 4)",
     )
     temperature: float = Field(1.0, gt=0)
+    precision: Literal["float32", "bfloat16"] = Field(
+        "float32",
+        description="the networks' products in a step: 'bfloat16' samples on a bfloat16 copy of the agent and "
+        "computes the agent's and the prior's likelihoods under autocast (weights, Adam, softmax and the loss stay "
+        "float32); faster on CPUs with AMX and on GPUs, slower on CPUs that emulate bfloat16 "
+        "(benchmarks/results/speed.md)",
+    )
     max_oracle_calls: int | None = Field(
         2000, ge=1, le=MAX_CALLS, description="unique molecules scored; each stays in the score cache"
     )

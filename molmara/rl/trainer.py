@@ -102,10 +102,16 @@ class Trainer(TrainerState):
         self._generic_scaffolds: dict[str, str | None] = {}  # Murcko scaffold → its generic scaffold
 
     # ------------------------------------------------------------------ one step
+    def _products(self) -> torch.autocast:
+        """The context of the teacher-forced passes: bfloat16 products when the run's precision says so."""
+        low = self.config.precision == "bfloat16"
+        return torch.autocast(self.agent.device.type, dtype=torch.bfloat16, enabled=low)
+
     def _likelihoods(self, sequences: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        agent_logp = self.agent.log_likelihood_tensor(sequences)
-        with torch.no_grad():
-            prior_logp = self.prior.log_likelihood_tensor(sequences)
+        with self._products():
+            agent_logp = self.agent.log_likelihood_tensor(sequences)
+            with torch.no_grad():
+                prior_logp = self.prior.log_likelihood_tensor(sequences)
         return agent_logp, prior_logp
 
     def step(self) -> dict:
@@ -129,7 +135,9 @@ class Trainer(TrainerState):
         config, started, clock = self.config, time.time(), self.clock
         self.agent.model.train()
         with clock.phase("sample"):
-            sample = self.agent.sample(config.batch_size, config.temperature, generator=self.generator)
+            sample = self.agent.sample(
+                config.batch_size, config.temperature, generator=self.generator, precision=config.precision
+            )
         with clock.phase("score"):
             top_before = self._plateau_scores()
             scored = self.service.score(sample.smiles)
@@ -211,8 +219,11 @@ class Trainer(TrainerState):
             loss = reverse_kl_loss(agent_logp, prior_logp, rewards, beta)
         else:
             with torch.no_grad():
-                prior_sample = self.prior.sample(config.batch_size, generator=self.generator)
-            on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
+                prior_sample = self.prior.sample(
+                    config.batch_size, generator=self.generator, precision=config.precision
+                )
+            with self._products():
+                on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
             loss = forward_kl_loss(agent_logp, rewards, on_prior, beta)
         if config.likelihood_penalty:
             loss = loss + config.likelihood_penalty * likelihood_penalty(agent_logp)
