@@ -12,9 +12,18 @@ from pathlib import Path
 
 PACKAGE = Path(str(files("molmara")))
 DATA = PACKAGE / "data"
-DEFAULT_PRIOR = DATA / "priors" / "moses_gru.prior"
+PRIORS = DATA / "priors"
+DEFAULT_PRIOR = PRIORS / "moses_gru.prior"
 ORACLE_MODELS = DATA / "oracles"
 EXAMPLE_CONFIGS = DATA / "configs"
 APP = PACKAGE / "app"
 CLONE_DATA = PACKAGE.parent / "data"
 """The top-level `data/` of a clone (MOSES); absent in an installed wheel."""
+
+
+def shipped_prior(name: str) -> Path | None:
+    """The shipped prior called `name` ('moses_gru', 'moses_lstm'; '.prior' optional), or None when none is."""
+    if not name or "/" in name or "\\" in name:
+        return None
+    path = PRIORS / (name if name.endswith(".prior") else f"{name}.prior")
+    return path if path.is_file() else None

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 import molmara
 from molmara.metrics import sample_quality
-from molmara.model.prior import DEFAULT_PRIOR
+from molmara.model.prior import DEFAULT_PRIOR, CheckpointError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +24,17 @@ def test_shipped_prior_loads_and_writes_valid_diverse_molecules():
     assert np.isfinite(logp).all()
     card = (DEFAULT_PRIOR.parent / "MODEL_CARD.md").read_text()
     assert "benchmarks/prior_quality.py" in card
+
+
+def test_a_shipped_prior_loads_by_name_and_a_wrong_name_lists_them(tmp_path, monkeypatch):
+    by_name = molmara.load_prior("moses_gru", device="cpu")
+    assert torch.equal(by_name.model.head.weight, molmara.load_prior(device="cpu").model.head.weight)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "moses_gru").write_text("not a prior")  # a file of that name is the user's: it wins, and is refused
+    with pytest.raises(CheckpointError, match="moses_gru"):
+        molmara.load_prior("moses_gru", device="cpu")
+    with pytest.raises(CheckpointError, match=r"not found: moses_grue \(shipped priors, by name: moses_gru"):
+        molmara.load_prior("moses_grue", device="cpu")
 
 
 def test_quickstart_notebook_runs():

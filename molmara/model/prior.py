@@ -21,7 +21,7 @@ from molmara.chem.smiles import MAX_SMILES_LENGTH
 from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
 from molmara.model.rnn import ModelConfig, SmilesRNN
 from molmara.model.tokenizer import Vocabulary
-from molmara.resources import DEFAULT_PRIOR
+from molmara.resources import DEFAULT_PRIOR, PRIORS, shipped_prior
 
 log = logging.getLogger("molmara.model")
 
@@ -273,7 +273,8 @@ class Prior:
         """Load a checkpoint written by `save`; a wrong or corrupt file raises `CheckpointError`."""
         path = Path(path)
         if not path.is_file():
-            raise CheckpointError(f"prior checkpoint not found: {path}")
+            names = ", ".join(sorted(p.stem for p in PRIORS.glob("*.prior")))
+            raise CheckpointError(f"prior checkpoint not found: {path} (shipped priors, by name: {names})")
         try:
             checkpoint = read_torch_file(path, "prior checkpoint")
         except IntegrityError as err:
@@ -311,8 +312,11 @@ def _reinvent_or_none(path: Path, device: str | torch.device) -> Prior | None:
 
 def load_prior(path: str | Path | None = None, device: str | torch.device = "auto") -> Prior:
     """Load a prior checkpoint (a REINVENT 4 'Reinvent' model file is imported on the fly); with no path, the
-    prior shipped with molmara."""
-    return Prior.load(DEFAULT_PRIOR if path is None else path, device)
+    prior shipped with molmara; a shipped prior's name ('moses_lstm') where no file of that name exists."""
+    if path is None:
+        return Prior.load(DEFAULT_PRIOR, device)
+    shipped = None if Path(path).exists() else shipped_prior(str(path))
+    return Prior.load(shipped or path, device)
 
 
 def _select_rows(state: torch.Tensor | tuple[torch.Tensor, ...], keep: torch.Tensor) -> torch.Tensor | tuple:
