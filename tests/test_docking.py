@@ -15,7 +15,7 @@ from rdkit import Chem
 from molmara import ScoringService, tasks
 from molmara.objective import Objective
 from molmara.oracles import MolBatch, OracleError, get
-from molmara.oracles.docking import collect_poses, dockstring_targets, pose_file, resolve_receptor
+from molmara.oracles.docking import collect_poses, dockstring_targets, pose_file, prepare_ligand, resolve_receptor
 
 RISPERIDONE = "Cc1nc2n(c(=O)c1CCN1CCC(CC1)c1noc3c1ccc(c3)F)CCCC2"  # a DRD2 antagonist
 FAST = {"target": "DRD2", "exhaustiveness": 1, "n_poses": 1}
@@ -49,6 +49,20 @@ def test_a_known_ligand_scores_in_a_plausible_range_and_repeats_exactly(drd2):
     again = get("docking", **FAST)
     assert again([RISPERIDONE])[0] == first  # same seed, same machine: the same score
     again._vina.close()
+
+
+def test_macrocycles_are_rigid_by_default_and_opened_only_when_asked():
+    """meeko opens a macrocycle with closure pseudo-atoms (G0/CG0) only for `macrocycles = "flexible"`; by default
+    the ring keeps its embedded conformation, as in DOCKSTRING (on icotinib in EGFR: −10.6 rigid, −7.2 flexible)."""
+    icotinib = Chem.MolFromSmiles("C#Cc1cccc(Nc2ncnc3cc4OCCOCCOCCOc4cc23)c1")
+    atom_types = {}
+    for mode in ("rigid", "flexible"):
+        pdbqt, _ = prepare_ligand(icotinib, 7.4, 0, macrocycles=mode)
+        atom_types[mode] = {line.split()[-1] for line in pdbqt.splitlines() if line.startswith(("ATOM", "HETATM"))}
+    assert not {"G0", "CG0"} & atom_types["rigid"]
+    assert {"G0", "CG0"} <= atom_types["flexible"]
+    with pytest.raises(OracleError, match="macrocycles"):
+        get("docking", target="DRD2", macrocycles="floppy")
 
 
 def test_molecules_that_cannot_be_docked_score_nan_with_the_reason(drd2):
