@@ -6,13 +6,15 @@ For each network — the shipped MOSES GRU (3×384, embedding 128) and a 3×512 
 - sampling: SMILES/s at batch 128 and 1,024 (float32 and bfloat16), and the wall time of `molmara sample -n 10000`
   from the command line, start-up included;
 - RL: seconds per step at batch 64 and 128 (REINVENT loss, QED objective, no diversity filter, MARA off: REINVENT
-  4's setting), split into the trainer's phases (`molmara.rl.phases`), and the peak resident memory of the run.
+  4's setting), split into the trainer's phases (`molmara.rl.phases`), and the peak resident memory of the run. The
+  run is started as `molmara run` starts it, so every step's records go to the run store and the CSV files.
 
 Each measurement runs in a fresh child process, so that its peak memory is its own and no cache is shared.
-Without `--lstm`, the LSTM is a **timing stand-in**: REINVENT 4's architecture trained briefly on MOSES (a few
+Without `--lstm`, the LSTM is the shipped `moses_lstm` prior (REINVENT 4's architecture trained for one MOSES
+epoch); where it is not installed, a **timing stand-in**: the same architecture trained briefly on MOSES (a few
 hundred steps, cached in `--work`) so that it ends its strings at about the right length; per-token cost is the
 network's whatever its weights, but its validity is low and its strings' lengths differ from a full prior's —
-the table shows both, so SMILES/s can be read per token too. Pass the full prior with `--lstm` once it exists.
+the table shows both, so SMILES/s can be read per token too.
 
     python -m benchmarks.speed [--lstm PATH] [--note "what else the machine was doing"]
 """
@@ -30,6 +32,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import write_result
+from molmara.resources import shipped_prior
 
 REINVENT4 = {  # REINVENT 4.8.24, 3×512 LSTM, 2 Xeon cores, torch 2.13.0+cpu, idle (issue "Three times REINVENT 4's…")
     "sampling_smiles_per_s": 313,
@@ -66,7 +69,7 @@ def child_sample(prior_path: str | None, n: int, batch_size: int, precision: str
 
 def child_rl(prior_path: str | None, batch_size: int, steps: int, precision: str) -> dict:
     from benchmarks.rl_speed import speed_config
-    from molmara.rl.recording import MemoryRecorder
+    from molmara.lifecycle import run
     from molmara.rl.trainer import Trainer
 
     step_seconds: list[float] = []
@@ -82,8 +85,7 @@ def child_rl(prior_path: str | None, batch_size: int, steps: int, precision: str
 
     with tempfile.TemporaryDirectory() as folder:
         config = speed_config(batch_size, steps, "cpu", prior_path, folder, mara=False, precision=precision)
-        trainer = Trainer(config, MemoryRecorder(), [timed])
-        trainer.run()
+        trainer = run(config, callbacks=[timed])  # as `molmara run` does: the run store and the CSV files written
     return {
         "s_per_step": statistics.median(step_seconds),
         "split": trainer.clock.per_step(),
@@ -259,7 +261,9 @@ def markdown(rows: list[dict], args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lstm", default=None, help="a 3×512 LSTM prior (default: build the timing stand-in)")
+    parser.add_argument(
+        "--lstm", default=None, help="a 3×512 LSTM prior (default: the shipped moses_lstm, else a timing stand-in)"
+    )
     parser.add_argument("--work", type=Path, default=Path("molmara-runs/speed"), help="where the stand-in is kept")
     parser.add_argument("--stand-in-sequences", type=int, default=40_000)
     parser.add_argument("-n", type=int, default=4096, help="SMILES per sampling measurement")
@@ -290,8 +294,9 @@ def main() -> None:
         if network == "gru":
             rows.append(measure_network("shipped GRU 3×384", None, args))
         else:
-            lstm = args.lstm or str(stand_in_lstm(args.work, args.stand_in_sequences))
-            label = "LSTM 3×512" + ("" if args.lstm else " (timing stand-in)")
+            shipped = shipped_prior("moses_lstm")
+            lstm = args.lstm or (str(shipped) if shipped else str(stand_in_lstm(args.work, args.stand_in_sequences)))
+            label = "LSTM 3×512" + ("" if args.lstm or shipped else " (timing stand-in)")
             rows.append(measure_network(label, lstm, args))
     table = markdown(rows, args)
     write_result("speed", {"rows": rows, "reinvent4": REINVENT4}, table + "\n" + (__doc__ or ""))
