@@ -4,7 +4,6 @@ import torch
 
 from molmara import load_prior
 from molmara.model import CheckpointError, ModelConfig, Prior, SmilesRNN, Vocabulary
-from molmara.model.rnn import LstmTokenStep
 
 
 def test_sample_returns_smiles_and_matching_log_likelihoods(tiny_prior):
@@ -101,24 +100,6 @@ def test_corrupt_missing_and_foreign_checkpoints_give_clear_errors(tmp_path, tin
     torch.save(checkpoint, mismatched)
     with pytest.raises(CheckpointError, match="does not match"):
         load_prior(mismatched)
-
-
-def test_the_fused_lstm_step_computes_what_nn_lstm_does():
-    """Sampling steps an LSTM with one product per layer; logits and (h, c) must be nn.LSTM's, step after step."""
-    torch.manual_seed(0)
-    model = SmilesRNN(ModelConfig(vocab_size=30, cell="lstm", embedding_dim=24, hidden_size=40, num_layers=3)).eval()
-    step = LstmTokenStep(model)
-    ours = theirs = None
-    with torch.no_grad():
-        for _ in range(12):
-            tokens = torch.randint(0, 30, (17, 1))
-            expected, theirs = model(tokens, theirs)
-            logits, ours = step(tokens, ours)
-            torch.testing.assert_close(logits, expected, rtol=1e-5, atol=1e-5)
-            torch.testing.assert_close(ours[0], theirs[0], rtol=1e-5, atol=1e-5)
-            torch.testing.assert_close(ours[1], theirs[1], rtol=1e-5, atol=1e-5)
-    with pytest.raises(ValueError, match="needs an LSTM"):
-        LstmTokenStep(SmilesRNN(ModelConfig(vocab_size=30, cell="gru", hidden_size=8, num_layers=1)))
 
 
 def test_model_and_vocabulary_sizes_must_agree():

@@ -10,7 +10,7 @@ import copy
 import json
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import torch
 
 from molmara.chem.smiles import MAX_SMILES_LENGTH
 from molmara.model.integrity import IntegrityError, check_digest, read_torch_file, tensor_digest
-from molmara.model.rnn import ModelConfig, SmilesRNN, token_step
+from molmara.model.rnn import ModelConfig, SmilesRNN
 from molmara.model.tokenizer import Vocabulary
 from molmara.resources import DEFAULT_PRIOR, PRIORS, shipped_prior
 
@@ -123,7 +123,6 @@ class Prior:
         low = precision == "bfloat16"
         # a bfloat16 copy of the weights as they are now (an RL agent's change every step; copying costs milliseconds)
         network = copy.deepcopy(self.model).to(torch.bfloat16) if low else self.model
-        step = token_step(network)
         was_training = self.model.training
         self.model.eval()
         smiles: list[str] = []
@@ -131,7 +130,7 @@ class Prior:
         sequences: list[torch.Tensor] = []
         try:
             for start in range(0, n, batch_size):
-                ids, logp = self._sample_batch(step, min(batch_size, n - start), temperature, max_length, generator)
+                ids, logp = self._sample_batch(network, min(batch_size, n - start), temperature, max_length, generator)
                 sequences.append(ids.cpu())
                 logps.append(logp.cpu().numpy())
                 smiles.extend(self.vocabulary.decode(row) for row in ids[:, 1:].cpu().numpy())
@@ -147,7 +146,7 @@ class Prior:
         return SampleResult(smiles, logp_all.astype(np.float64), padded)
 
     def _sample_batch(
-        self, step: Callable, n: int, temperature: float, max_length: int, generator: torch.Generator | None
+        self, network: SmilesRNN, n: int, temperature: float, max_length: int, generator: torch.Generator | None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Ids (n, steps + 1: start, tokens, end, then padding) and log-likelihoods of `n` sampled sequences.
 
@@ -162,7 +161,7 @@ class Prior:
         rows = torch.arange(n, device=self.device)  # the rows still being written, in batch order
         tokens, state, steps = ids[:, :1], None, 0
         for steps in range(1, max_length + 1):
-            logits, state = step(tokens, state)
+            logits, state = network(tokens, state)
             logits = logits[:, -1, :].float()  # the softmax and the sampling in float32 whatever the network's dtype
             log_probs = torch.log_softmax(logits, dim=-1)
             probs = log_probs.exp() if temperature == 1.0 else torch.softmax(logits / temperature, dim=-1)
