@@ -9,13 +9,17 @@ import torch
 import molmara
 from molmara.metrics import sample_quality
 from molmara.model.prior import DEFAULT_PRIOR, CheckpointError
+from molmara.resources import shipped_prior
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_shipped_prior_loads_and_writes_valid_diverse_molecules():
-    assert DEFAULT_PRIOR.stat().st_size < 25 * 2**20
-    prior = molmara.load_prior(device="cpu")
+@pytest.mark.parametrize("name", ["moses_gru", "moses_lstm"])
+def test_shipped_priors_load_and_write_valid_diverse_molecules(name):
+    path = shipped_prior(name)
+    assert path is not None and path.stat().st_size < 25 * 2**20
+    prior = molmara.load_prior(name, device="cpu")
+    assert prior.config.cell == name.removeprefix("moses_")
     smiles, logp = prior.sample(300, generator=torch.Generator().manual_seed(123))
     quality = sample_quality(smiles)
     # the benchmark measures these on 10,000 samples; 300 samples with generous margins catch a broken prior
@@ -23,7 +27,7 @@ def test_shipped_prior_loads_and_writes_valid_diverse_molecules():
     assert quality["uniqueness"] > 0.97, quality
     assert np.isfinite(logp).all()
     card = (DEFAULT_PRIOR.parent / "MODEL_CARD.md").read_text()
-    assert "benchmarks/prior_quality.py" in card
+    assert "benchmarks/prior_quality.py" in card and f"`{name}.prior`" in card
 
 
 def test_a_shipped_prior_loads_by_name_and_a_wrong_name_lists_them(tmp_path, monkeypatch):
