@@ -39,7 +39,7 @@ def test_finished_sequences_leave_the_batch_and_keep_their_tokens(tiny_prior, ce
         model.head.bias[voc.pad_id] = -30.0  # as in a trained model, which never draws padding
     prior = tiny_prior if cell == "gru" else Prior(model, voc, {}, torch.device("cpu"))
     batch_sizes: list[int] = []
-    hook = prior.model.embedding.register_forward_pre_hook(lambda module, args: batch_sizes.append(args[0].shape[0]))
+    hook = prior.model.register_forward_pre_hook(lambda module, args: batch_sizes.append(args[0].shape[0]))
     try:
         result = prior.sample(200, batch_size=200, max_length=60, generator=torch.Generator().manual_seed(4))
     finally:

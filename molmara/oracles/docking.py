@@ -102,8 +102,9 @@ def prepare_ligand(
 
     `macrocycles`: "rigid" keeps a macrocycle in the conformation of the 3D embedding (as DOCKSTRING does);
     "flexible" lets meeko open rings of 7–33 atoms with closure pseudo-atoms that Vina glues back while it
-    searches. Measured on icotinib in EGFR (exhaustiveness 8): rigid −10.6 kcal/mol against DOCKSTRING's −10.2,
-    flexible −7.2 (`benchmarks/results/dockstring_comparison.md`).
+    searches. Icotinib in EGFR (`benchmarks.dockstring_comparison`, exhaustiveness 8, three seeds): rigid −10.95,
+    −10.59, −10.38 kcal/mol against DOCKSTRING's −10.2; flexible −7.16, −7.12, −7.07 (the rows before rigid was
+    the default, in the history of `benchmarks/results/dockstring_comparison_rows.csv`).
     """
     if macrocycles not in MACROCYCLES:
         raise ValueError(f"macrocycles must be one of {', '.join(MACROCYCLES)}, got {macrocycles!r}")
