@@ -66,9 +66,9 @@ def test_a_bfloat16_run_trains_float32_weights_on_likelihoods_close_to_float32s(
     assert all(p.dtype == torch.float32 for p in low.agent.model.parameters())  # autocast: the products only
     sequences = low.agent.sample(64, generator=torch.Generator().manual_seed(1)).sequences
     with torch.no_grad():
-        agent, prior = low._likelihoods(sequences)  # the run's bfloat16 products
+        prior = low._prior_likelihoods(sequences, low._chunks(sequences))  # the run's bfloat16 products
         exact = low.prior.log_likelihood_tensor(sequences)
-    assert agent.dtype == prior.dtype == torch.float32
+    assert prior.dtype == torch.float32
     error = (prior - exact).abs()
     assert 0 < error.max() < 0.5  # bfloat16 products did run, and change a tiny model's log-likelihoods little
     full = Trainer(config(tiny_prior_path, tmp_path / "f32", loss=loss), MemoryRecorder())
@@ -241,15 +241,15 @@ def test_an_interrupt_inside_a_step_resumes_on_the_uninterrupted_trajectory(tiny
     cfg = config(tiny_prior_path, tmp_path / "b", **extra)
     armed = {"now": False}
     interrupted = Trainer(cfg, MemoryRecorder(), callbacks=[lambda t, r: armed.update(now=r["step"] == 2)])
-    likelihoods = interrupted._likelihoods
+    likelihoods = interrupted._prior_likelihoods
 
-    def interrupt_once(sequences):  # a Ctrl-C arriving while step 3 computes its likelihoods
+    def interrupt_once(sequences, chunks):  # a Ctrl-C arriving while step 3 computes its likelihoods
         if armed["now"]:
             armed["now"] = False
             raise KeyboardInterrupt
-        return likelihoods(sequences)
+        return likelihoods(sequences, chunks)
 
-    interrupted._likelihoods = interrupt_once
+    interrupted._prior_likelihoods = interrupt_once
     with pytest.raises(KeyboardInterrupt):
         interrupted.run()
     assert interrupted.state.status == "cancelled" and interrupted.state.step == 2

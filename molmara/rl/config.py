@@ -117,7 +117,10 @@ class RunConfig(BaseModel):
         None, ge=0.0, le=1.0, description="score counted as a hit; tau when tau is a number"
     )
     batch_size: int = Field(
-        64, ge=1, le=MAX_BATCH, description="sequences a step; each keeps its activations for the backward pass"
+        64,
+        ge=1,
+        le=MAX_BATCH,
+        description="sequences a step; on a CPU the agent runs its passes in chunks of 64 (molmara.rl.passes)",
     )
     learning_rate: float = Field(1e-4, gt=0, le=1)
     clip_grad_norm: float | None = Field(

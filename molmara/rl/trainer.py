@@ -4,7 +4,8 @@ One step: the agent samples a batch; the scoring service scores it (canonical-SM
 unique oracle calls); `batch_rewards` applies REINVENT 4's rules (invalid → 0, repeats → the `duplicates`
 policy, failures and over-budget molecules out of the loss, the diversity filter); the batch's scored first
 copies join the replay memory and a replay sample is drawn; `mara_rewards` rescales the rewards at or above
-τ; the chosen loss takes an Adam step (no gradient clipping unless `clip_grad_norm` is set, as in REINVENT 4).
+τ; the chosen loss takes an Adam step (no gradient clipping unless `clip_grad_norm` is set, as in REINVENT 4),
+its forward and backward passes run in chunks of rows (`molmara.rl.step_passes`) with the whole batch's gradient.
 Every step is recorded (see `Recorder`; in memory unless given another, e.g. the store and CSV files that
 `molmara.lifecycle.open_run` wires) with the reward each molecule was trained on; checkpoints are
 written every N steps and at the end, and a resumed run continues the same seeded trajectory: the sampling
@@ -28,11 +29,11 @@ from molmara.objective import Objective
 from molmara.rl.checkpoint import RunState, TrainerState
 from molmara.rl.config import RunConfig
 from molmara.rl.filters import CollapseDetector, ScaffoldDiversityFilter
-from molmara.rl.losses import forward_kl_loss, likelihood_penalty, reinvent_loss, reverse_kl_loss
 from molmara.rl.phases import PhaseClock
 from molmara.rl.recording import MemoryRecorder, Recorder
 from molmara.rl.replay import ReplayMemory
 from molmara.rl.rewards import BatchRewards, batch_rewards, mara_rewards
+from molmara.rl.step_passes import StepPasses
 from molmara.scoring import ScoringService
 
 log = logging.getLogger("molmara.rl")
@@ -53,7 +54,7 @@ def build_objective(config: RunConfig) -> Objective:
     return Objective.from_toml_file(config.objective)
 
 
-class Trainer(TrainerState):
+class Trainer(TrainerState, StepPasses):
     """Fine-tunes an agent (a copy of the prior) against an objective; see the module docstring."""
 
     def __init__(
@@ -102,18 +103,6 @@ class Trainer(TrainerState):
         self._generic_scaffolds: dict[str, str | None] = {}  # Murcko scaffold → its generic scaffold
 
     # ------------------------------------------------------------------ one step
-    def _products(self) -> torch.autocast:
-        """The context of the teacher-forced passes: bfloat16 products when the run's precision says so."""
-        low = self.config.precision == "bfloat16"
-        return torch.autocast(self.agent.device.type, dtype=torch.bfloat16, enabled=low)
-
-    def _likelihoods(self, sequences: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        with self._products():
-            agent_logp = self.agent.log_likelihood_tensor(sequences)
-            with torch.no_grad():
-                prior_logp = self.prior.log_likelihood_tensor(sequences)
-        return agent_logp, prior_logp
-
     def step(self) -> dict:
         """Run one RL step and return its record.
 
@@ -153,23 +142,26 @@ class Trainer(TrainerState):
         in_loss = np.concatenate([batch.in_loss, np.ones(len(replay_rewards), dtype=bool)])
 
         with clock.phase("likelihoods"):
-            agent_logp, prior_logp = self._likelihoods(sequences)
+            chunks = self._chunks(sequences)
+            prior_logp = self._prior_likelihoods(sequences, chunks)
         with clock.phase("loss"):
-            beta = config.kl_beta
             if config.mara:
-                mara = mara_rewards(batch, replay_rewards, prior_logp.cpu().numpy(), config.tau, beta)
+                mara = mara_rewards(batch, replay_rewards, prior_logp.cpu().numpy(), config.tau, config.kl_beta)
                 reward_used = mara.rewards
             else:
                 mara, reward_used = None, np.concatenate([batch.rewards, replay_rewards])
-            mask = torch.from_numpy(in_loss).to(agent_logp.device)
-            r = torch.from_numpy(np.nan_to_num(reward_used, nan=0.0)).to(agent_logp.device, agent_logp.dtype)
-            loss = self._loss(agent_logp[mask], prior_logp[mask], r[mask])
-            if not torch.isfinite(loss):
-                raise TrainingError(f"the loss became {loss.item()} at step {self.state.step + 1}; checkpoint written")
-        with clock.phase("backward"):
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if config.clip_grad_norm is not None:
+            if not in_loss.any():
+                raise TrainingError(f"no molecule of step {self.state.step + 1} is in the loss; checkpoint written")
+            rewards = torch.from_numpy(np.nan_to_num(reward_used, nan=0.0)).to(prior_logp.device, prior_logp.dtype)
+            terms = self._terms(torch.from_numpy(in_loss).to(prior_logp.device), prior_logp, rewards)
+        self.optimizer.zero_grad(set_to_none=True)
+        agent_logp, loss = self._agent_backward(sequences, chunks, terms, int(in_loss.sum()))
+        if config.loss == "forward_kl":
+            loss = loss + self._prior_sample_backward()
+        if not torch.isfinite(loss):
+            raise TrainingError(f"the loss became {loss.item()} at step {self.state.step + 1}; checkpoint written")
+        if config.clip_grad_norm is not None:
+            with clock.phase("backward"):
                 torch.nn.utils.clip_grad_norm_(self.agent.model.parameters(), config.clip_grad_norm)
         n = len(sample.smiles)
         with deferred_interrupts():  # the update and its records land together, or neither does
@@ -209,25 +201,6 @@ class Trainer(TrainerState):
                 width = max(sequences.shape[1], replay_ids.shape[1])
                 sequences = torch.cat([_pad(sequences, width), _pad(replay_ids, width)])
         return replay_rewards, sequences
-
-    def _loss(self, agent_logp: torch.Tensor, prior_logp: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
-        """The configured loss over the rows in the loss (batch first, then replay), plus the likelihood penalty."""
-        config, beta = self.config, self.config.kl_beta
-        if config.loss == "reinvent":
-            loss = reinvent_loss(agent_logp, prior_logp, rewards, sigma=1.0 / beta)
-        elif config.loss == "reverse_kl":
-            loss = reverse_kl_loss(agent_logp, prior_logp, rewards, beta)
-        else:
-            with torch.no_grad():
-                prior_sample = self.prior.sample(
-                    config.batch_size, generator=self.generator, precision=config.precision
-                )
-            with self._products():
-                on_prior = self.agent.log_likelihood_tensor(prior_sample.sequences)
-            loss = forward_kl_loss(agent_logp, rewards, on_prior, beta)
-        if config.likelihood_penalty:
-            loss = loss + config.likelihood_penalty * likelihood_penalty(agent_logp)
-        return loss
 
     # ------------------------------------------------------------------ PMO's early stop
     def _plateau_scores(self) -> np.ndarray | None:
