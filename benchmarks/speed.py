@@ -9,14 +9,17 @@ For each network — the shipped MOSES GRU (3×384, embedding 128) and a 3×512 
   4's setting), split into the trainer's phases (`molmara.rl.phases`), and the peak resident memory of the run. The
   run is started as `molmara run` starts it, so every step's records go to the run store and the CSV files.
 
-Each measurement runs in a fresh child process, so that its peak memory is its own and no cache is shared.
+Each measurement runs in a fresh child process, so that its peak memory is its own and no cache is shared. The
+whole set is measured `--repeats` times in rounds (round 2 starts after round 1 has measured everything) and the
+table shows each number's median with its range: these 2-core VMs have been seen to differ 2.5× between identical
+measurements minutes apart, with nothing else running.
 Without `--lstm`, the LSTM is the shipped `moses_lstm` prior (REINVENT 4's architecture trained for one MOSES
 epoch); where it is not installed, a **timing stand-in**: the same architecture trained briefly on MOSES (a few
 hundred steps, cached in `--work`) so that it ends its strings at about the right length; per-token cost is the
 network's whatever its weights, but its validity is low and its strings' lengths differ from a full prior's —
 the table shows both, so SMILES/s can be read per token too.
 
-    python -m benchmarks.speed [--lstm PATH] [--note "what else the machine was doing"]
+    python -m benchmarks.speed [--lstm PATH] [--repeats 3] [--note "what else the machine was doing"]
 """
 
 from __future__ import annotations
@@ -168,6 +171,34 @@ def stand_in_lstm(work: Path, max_sequences: int) -> Path:
 
 
 # ----------------------------------------------------------------------------- the table
+def median_of(rounds: list):
+    """`rounds` (dicts of the same shape) merged: each number their median, anything else the first round's."""
+    first = rounds[0]
+    if isinstance(first, dict):
+        return {key: median_of([r[key] for r in rounds]) for key in first}
+    if isinstance(first, (int, float)) and not isinstance(first, bool):
+        return statistics.median(rounds)
+    return first
+
+
+def range_of(rounds: list):
+    """`rounds` merged like `median_of`, each number as its (min, max) over the rounds."""
+    first = rounds[0]
+    if isinstance(first, dict):
+        return {key: range_of([r[key] for r in rounds]) for key in first}
+    if isinstance(first, (int, float)) and not isinstance(first, bool):
+        return (min(rounds), max(rounds))
+    return None
+
+
+def spread(value: float, bounds: tuple[float, float] | None, fmt: str) -> str:
+    """A median and, where it was measured more than once and varied, its range: "1,048 (623–1,630)"."""
+    text = format(value, fmt)
+    if bounds and bounds[0] != bounds[1]:
+        text += f" ({format(bounds[0], fmt)}–{format(bounds[1], fmt)})"
+    return text
+
+
 def measure_network(label: str, prior_path: str | None, args: argparse.Namespace) -> dict:
     row: dict = {"network": label, "prior": prior_path or "shipped"}
     for precision in args.precisions.split(","):
@@ -205,17 +236,23 @@ def cpu_flags() -> str:
     return ", ".join(f"{flag}: {'yes' if flag in flags else 'no'}" for flag in wanted)
 
 
-def markdown(rows: list[dict], args: argparse.Namespace) -> str:
-    out = f"CPU: {cpu_flags()}.\n\n## Sampling\n\n"
+def markdown(rows: list[dict], ranges: list[dict], args: argparse.Namespace) -> str:
+    out = f"CPU: {cpu_flags()}.\n\n"
+    if args.repeats > 1:
+        out += f"Each number is the median of {args.repeats} rounds, with its range in brackets where it varied.\n\n"
+    out += "## Sampling\n\n"
     out += "| network | parameters | precision | SMILES/s, batch 128 | SMILES/s, batch 1,024 "
     out += "| tokens/s, batch 1,024 | `molmara sample -n 10000`, wall s | validity | mean tokens |\n"
     out += "|---|---|---|---|---|---|---|---|---|\n"
-    for r in rows:
+    for r, g in zip(rows, ranges, strict=True):
         for p in (p for p in ("float32", "bfloat16") if f"sample_{p}_128" in r):
             small, large = r[f"sample_{p}_128"], r[f"sample_{p}_1024"]
+            small_range, large_range = g[f"sample_{p}_128"], g[f"sample_{p}_1024"]
             out += (
-                f"| {r['network']} | {large['parameters'] / 1e6:.1f} M | {p} | {small['smiles_per_s']:,.0f} | "
-                f"{large['smiles_per_s']:,.0f} | {large['tokens_per_s']:,.0f} | {r[f'wall_10k_{p}']:.1f} | "
+                f"| {r['network']} | {large['parameters'] / 1e6:.1f} M | {p} | "
+                f"{spread(small['smiles_per_s'], small_range['smiles_per_s'], ',.0f')} | "
+                f"{spread(large['smiles_per_s'], large_range['smiles_per_s'], ',.0f')} | "
+                f"{large['tokens_per_s']:,.0f} | {spread(r[f'wall_10k_{p}'], g[f'wall_10k_{p}'], '.1f')} | "
                 f"{large['validity']:.3f} | {large['mean_tokens']:.1f} |\n"
             )
     ref = REINVENT4
@@ -223,14 +260,14 @@ def markdown(rows: list[dict], args: argparse.Namespace) -> str:
     out += f"{ref['sample_10k_wall_s']} | | |\n"
     out += "\n## RL step (REINVENT loss, QED, no filter)\n\n| network | precision | batch | s/step | "
     out += "split (s/step) | peak RSS, GiB |\n|---|---|---|---|---|---|\n"
-    for r in rows:
+    for r, g in zip(rows, ranges, strict=True):
         for p in (p for p in ("float32", "bfloat16") if f"rl_{p}_64" in r):
             for batch in (64, 128):
-                rl = r[f"rl_{p}_{batch}"]
+                rl, rl_range = r[f"rl_{p}_{batch}"], g[f"rl_{p}_{batch}"]
                 split = ", ".join(f"{name} {seconds:.3f}" for name, seconds in rl["split"].items())
                 out += (
-                    f"| {r['network']} | {p} | {batch} | {rl['s_per_step']:.2f} | {split} | "
-                    f"{rl['peak_rss_gib']:.2f} |\n"
+                    f"| {r['network']} | {p} | {batch} | {spread(rl['s_per_step'], rl_range['s_per_step'], '.2f')} | "
+                    f"{split} | {spread(rl['peak_rss_gib'], rl_range['peak_rss_gib'], '.2f')} |\n"
                 )
     out += f"| REINVENT 4, 3×512 LSTM | float32 | 128 | {ref['rl_s_per_step_128']} | {ref['rl_split_128']} | "
     out += f"{ref['rl_peak_gib']} |\n"
@@ -251,8 +288,8 @@ def markdown(rows: list[dict], args: argparse.Namespace) -> str:
         )
     out += (
         f"\nSampling: {args.n:,} SMILES per measurement after a warm-up batch, seed 0; RL: the median of {args.steps} "
-        "steps after one warm-up step. REINVENT 4's figures are those measured for the issue on a machine of this "
-        "kind (2 Xeon cores, torch 2.13.0+cpu, idle), not measured here.\n"
+        "steps after one warm-up step (the split: their mean). REINVENT 4's figures are those measured for the issue "
+        "on a machine of this kind (2 Xeon cores, torch 2.13.0+cpu, idle), not measured here.\n"
     )
     if args.note:
         out += f"\n{args.note}\n"
@@ -275,6 +312,7 @@ def main() -> None:
         "natively; emulated bfloat16 is several times slower than float32 and only lengthens the run)",
     )
     parser.add_argument("--networks", default="gru,lstm")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of every measurement (medians and ranges)")
     parser.add_argument("--note", default="", help="what else the machine was doing, written with the numbers")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -289,17 +327,19 @@ def main() -> None:
         else:
             print(json.dumps(child_likelihood_error(spec["prior"], spec["n"])))
         return
-    rows = []
+    networks = []
     for network in args.networks.split(","):
         if network == "gru":
-            rows.append(measure_network("shipped GRU 3×384", None, args))
+            networks.append(("shipped GRU 3×384", None))
         else:
             shipped = shipped_prior("moses_lstm")
             lstm = args.lstm or (str(shipped) if shipped else str(stand_in_lstm(args.work, args.stand_in_sequences)))
-            label = "LSTM 3×512" + ("" if args.lstm or shipped else " (timing stand-in)")
-            rows.append(measure_network(label, lstm, args))
-    table = markdown(rows, args)
-    write_result("speed", {"rows": rows, "reinvent4": REINVENT4}, table + "\n" + (__doc__ or ""))
+            networks.append(("LSTM 3×512" + ("" if args.lstm or shipped else " (timing stand-in)"), lstm))
+    rounds = [[measure_network(label, path, args) for label, path in networks] for _ in range(args.repeats)]
+    rows = [median_of([r[i] for r in rounds]) for i in range(len(networks))]
+    ranges = [range_of([r[i] for r in rounds]) for i in range(len(networks))]
+    table = markdown(rows, ranges, args)
+    write_result("speed", {"rows": rows, "rounds": rounds, "reinvent4": REINVENT4}, table + "\n" + (__doc__ or ""))
     print(table)
 
 
