@@ -128,6 +128,8 @@ def write_summary(
         f"on the shipped prior (SHA-256 {prior}…); {len(rows)} runs. Published: REINVENT on the PMO leaderboard "
         f"({LEADERBOARD}). Runs made on: {rows_file.machines_of(rows)}.\n\n"
         + auc_sums(rows)
+        + "\n## At a glance\n\n"
+        + glance_table(summary)
         + "\n## Per task\n\n"
         + task_table(summary)
         + "\n"
@@ -151,6 +153,40 @@ def auc_sums(rows: pd.DataFrame) -> str:
         lines.append(f"| {arm} | {len(means)} | {means.sum():.3f} | {published:.3f} |")
     total = sum(v[1] for v in PUBLISHED.values())
     return "\n".join(lines) + f"\n\nPublished REINVENT over all 23 tasks: {total:.3f}.\n"
+
+
+def glance_table(summary: pd.DataFrame) -> str:
+    """One line a task: AUC top-10 of the published REINVENT, molmara's REINVENT and REINVENT+MARA, and what MARA
+    changes in the top-100's diversity, the yield at the task's screen and the #Circles of the hits (means)."""
+    index = summary.set_index(["task", "arm", "metric"])
+
+    def mean(task: str, arm: str, metric: str) -> float:
+        return float(index.loc[(task, arm, metric)]["mean"]) if (task, arm, metric) in index.index else math.nan
+
+    lines = [
+        f"| task | published | {BASE_ARM} | Δ published | {MARA_ARM} | Δ MARA (p) | diversity top-100 | yield | "
+        "#Circles (hits) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for task in (t for t in TASKS if (t, BASE_ARM, "auc_top10") in index.index):
+        base = index.loc[(task, BASE_ARM, "auc_top10")]
+        published = PUBLISHED[task][1]
+        cells = [f"{published:.3f}", f"{base['mean']:.3f} ± {base['std']:.3f}", f"{base['mean'] - published:+.3f}"]
+        if (task, MARA_ARM, "auc_top10") in index.index:
+            mara = index.loc[(task, MARA_ARM, "auc_top10")]
+            cells += [
+                f"{mara['mean']:.3f} ± {mara['std']:.3f}",
+                f"{mara['mean'] - base['mean']:+.3f} ({mara['p_mara_better']:.2f})",
+            ]
+        else:
+            cells += ["", ""]
+        for metric, fmt in (("top100_diversity", ".3f"), ("yield", ",.0f"), ("hit_circles", ".1f")):
+            cells.append(f"{format(mean(task, BASE_ARM, metric), fmt)} → {format(mean(task, MARA_ARM, metric), fmt)}")
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + (
+        f"\n\nAUC top-10: mean ± std over seeds; Δ MARA: {MARA_ARM} less {BASE_ARM}, p the one-sided Welch t-test "
+        f"that {MARA_ARM} is better. The last three columns: {BASE_ARM} → {MARA_ARM}, means over seeds.\n"
+    )
 
 
 def task_table(summary: pd.DataFrame) -> str:
