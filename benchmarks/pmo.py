@@ -171,12 +171,13 @@ def glance_table(summary: pd.DataFrame) -> str:
     for task in (t for t in TASKS if (t, BASE_ARM, "auc_top10") in index.index):
         base = index.loc[(task, BASE_ARM, "auc_top10")]
         published = PUBLISHED[task][1]
-        cells = [f"{published:.3f}", f"{base['mean']:.3f} ± {base['std']:.3f}", f"{base['mean'] - published:+.3f}"]
+        cells = [f"{published:.3f}", plus_minus(base), f"{base['mean'] - published:+.3f}"]
         if (task, MARA_ARM, "auc_top10") in index.index:
             mara = index.loc[(task, MARA_ARM, "auc_top10")]
             cells += [
-                f"{mara['mean']:.3f} ± {mara['std']:.3f}",
-                f"{mara['mean'] - base['mean']:+.3f} ({mara['p_mara_better']:.2f})",
+                plus_minus(mara),
+                f"{mara['mean'] - base['mean']:+.3f}"
+                + (f" ({p:.2f})" if not math.isnan(p := mara["p_mara_better"]) else ""),
             ]
         else:
             cells += ["", ""]
@@ -187,6 +188,11 @@ def glance_table(summary: pd.DataFrame) -> str:
         f"\n\nAUC top-10: mean ± std over seeds; Δ MARA: {MARA_ARM} less {BASE_ARM}, p the one-sided Welch t-test "
         f"that {MARA_ARM} is better. The last three columns: {BASE_ARM} → {MARA_ARM}, means over seeds.\n"
     )
+
+
+def plus_minus(record: pd.Series) -> str:
+    """A summary record's "mean ± std" ("mean" alone from one run)."""
+    return f"{record['mean']:.3f}" + (f" ± {record['std']:.3f}" if not math.isnan(record["std"]) else "")
 
 
 def task_table(summary: pd.DataFrame) -> str:
@@ -205,7 +211,7 @@ def task_table(summary: pd.DataFrame) -> str:
                     cells.append("")
                     continue
                 record = index.loc[(task, arm, column)]
-                text = f"{record['mean']:.3f}" + (f" ± {record['std']:.3f}" if not math.isnan(record["std"]) else "")
+                text = plus_minus(record)
                 if arm == MARA_ARM and not math.isnan(record["p_mara_better"]):
                     text += f" (p {record['p_mara_better']:.2f})"
                 cells.append(text)
