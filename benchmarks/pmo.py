@@ -33,6 +33,7 @@ from benchmarks.pmo_design import (
     LEADERBOARD,
     MARA_ARM,
     MODES,
+    ORACLES,
     PUBLISHED,
     PUBLISHED_COLUMNS,
     TASKS,
@@ -41,7 +42,7 @@ from benchmarks.pmo_design import (
 )
 from benchmarks.pmo_metrics import METRICS, run_metrics, summarise
 
-KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "prior", "core"]
+KEY = ["task", "arm", "seed", "budget", "batch_size", "learning_rate", "prior", "core", "oracle"]
 """What identifies a run in the raw CSV: a row with the same key is not run again."""
 
 
@@ -80,14 +81,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def key_of(task: str, arm: str, seed: int, settings: Settings, prior: str) -> tuple:
     s = settings
-    return task, arm, int(seed), int(s.budget), int(s.batch_size), float(s.learning_rate), prior, CORE
+    return task, arm, int(seed), int(s.budget), int(s.batch_size), float(s.learning_rate), prior, CORE, ORACLES[task]
 
 
 def row_key(row: dict) -> tuple:
     return (
         row["task"], row["arm"], int(row["seed"]), int(row["budget"]), int(row["batch_size"]),
-        float(row["learning_rate"]), str(row["prior"]), int(row["core"]),
+        float(row["learning_rate"]), str(row["prior"]), int(row["core"]), oracle_of(row),
     )  # fmt: skip
+
+
+def oracle_of(row: dict) -> str:
+    """The molmara task a row was scored with (rows written before the column existed: the task's own name)."""
+    oracle = row.get("oracle")
+    return oracle if isinstance(oracle, str) and oracle else row["task"]
 
 
 def done_keys(path: Path) -> set[tuple]:
@@ -103,7 +110,8 @@ def execute(task: str, arm: str, seed: int, settings: Settings, runs_dir: Path, 
 
     row = {
         "task": task, "arm": arm, "seed": seed, "budget": settings.budget, "batch_size": settings.batch_size,
-        "learning_rate": settings.learning_rate, "prior": prior, "core": CORE, "tau": str(config["tau"]),
+        "learning_rate": settings.learning_rate, "prior": prior, "core": CORE, "oracle": ORACLES[task],
+        "tau": str(config["tau"]),
         "screen": TASKS[task].screen, "run": config["name"], "steps": data.summary.get("steps", math.nan),
         "stop_reason": data.summary.get("stop_reason", ""), "wall_s": data.summary.get("elapsed_s", math.nan),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine_label(device),
@@ -119,6 +127,7 @@ def write_summary(
     if rows.empty:
         return None
     rows = rows[(rows["budget"] == settings.budget) & (rows["prior"] == prior) & (rows["core"] == CORE)]
+    rows = rows[[oracle_of(r) == ORACLES[r["task"]] for r in rows.to_dict("records")]]
     if rows.empty:
         return None
     summary = summarise(rows)

@@ -27,9 +27,23 @@ molmara runs its shipped prior (3×384 GRU on MOSES, a ZINC lead-like subset): f
 chemical space, which can only lower the scores of tasks whose best molecules lie outside MOSES's filters
 (large or charged molecules: fexofenadine, perindopril, ranolazine, the 2,000-atom chain of valsartan_smarts).
 
+**Oracles** (`ORACLES`): mol_opt scores each molecule's canonical SMILES with TDC's oracles (it pins PyTDC 0.3.6).
+Nineteen are GuacaMol's definitions, which molmara's tasks reproduce (scripts/compare_guacamol.py against GuacaMol,
+scripts/compare_tdc.py against TDC 0.3.7: at most 1e-16 apart) or TDC's bioactivity models and QED. The other
+four — isomers_c7h8n2o2, isomers_c9h10n2o2pf2cl, sitagliptin_mpo, zaleplon_mpo — contain TDC's isomer score of
+that time, which reads the canonical SMILES as a molecular formula for its total-atom term; TDC 0.3.7 fixed it and
+kept the old one as `*_prev`. The leaderboard's numbers were made with the old one: on 10,000 random MOSES
+molecules the old functions give screening top-100/10/1 of 0.025/0.119/0.198 (zaleplon), 0.019/0.052/0.093
+(C9H10N2O2PF2Cl) and 0.012/0.058/0.268 (sitagliptin), close to the leaderboard's random-ZINC `screening` row
+(0.020/0.124/0.280, 0.045/0.153/0.273, 0.010/0.040/0.142), while GuacaMol's give 0.443/0.487/0.526,
+0.545/0.693/0.869 and 0.279/0.346/0.381. So the benchmark runs molmara's `pmo_` variants of those four
+(`molmara.tasks_pmo`, equal to TDC's `*_prev` within 3e-17 on 1,039 molecules). Under them an exact isomer of
+C7H8N2O2 can score 0.0074: the score rewards the right atoms and a SMILES whose capital letters and digits add up
+to the formula's total, hydrogens included.
+
 **Screens and MARA's τ.** A task has a natural screen where a chemist would call a molecule a hit and PMO's
 REINVENT reaches it (its published top-10 at or above it): predicted active for the three bioactivity
-classifiers (0.5), QED 0.9, the exact formula of C7H8N2O2 (1.0), and the full albuterol similarity score (1.0,
+classifiers (0.5), QED 0.9, the maximum of C7H8N2O2's score (1.0), and the full albuterol similarity score (1.0,
 ECFP4 Tanimoto 0.75). There MARA's τ is the screen. Elsewhere there is none, so τ is the batch's 90th
 percentile (`"p90"`), and the screen that counts hits is the published REINVENT's final top-100 mean rounded
 down to 0.01: a hit is as good as the average of the 100 best molecules published REINVENT found.
@@ -42,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.mvr_design import prior_digest
+from molmara.tasks_pmo import PMO_VARIANTS
 
 LEADERBOARD = "pmo-benchmark/pmo-benchmark.github.io at 4627367 (`<task>/index.md`, the `reinvent` row)"
 """Where the published numbers below come from (means over 5 seeds, 10,000 calls)."""
@@ -102,6 +117,10 @@ def _task(name: str) -> PmoTask:
 
 TASKS: dict[str, PmoTask] = {name: _task(name) for name in PUBLISHED}
 
+ORACLES: dict[str, str] = {name: PMO_VARIANTS.get(name, name) for name in PUBLISHED}
+"""The molmara task that scores each PMO task as PMO's published numbers were scored: the GuacaMol task of the same
+name, except the four whose isomer term PMO's TDC computed differently (`molmara.tasks_pmo`)."""
+
 PMO_REINVENT = {
     "loss": "reinvent",
     "sigma": 500.0,
@@ -154,7 +173,7 @@ def run_name(task: str, arm: str, seed: int, settings: Settings, prior: str) -> 
     import hashlib
 
     shared = f"{prior}|{settings.batch_size}|{settings.learning_rate!r}|pmo{CORE}"
-    return f"pmo-{task}-{arm}-s{seed}-b{settings.budget}-{hashlib.sha1(shared.encode()).hexdigest()[:6]}"
+    return f"pmo-{ORACLES[task]}-{arm}-s{seed}-b{settings.budget}-{hashlib.sha1(shared.encode()).hexdigest()[:6]}"
 
 
 def run_config(
@@ -168,7 +187,7 @@ def run_config(
     spec = TASKS[task]
     config = {
         "name": run_name(task, arm, seed, settings, prior or prior_digest()),
-        "task": task,
+        "task": ORACLES[task],
         "tau": spec.tau,
         "hit_threshold": spec.screen,
         "batch_size": settings.batch_size,

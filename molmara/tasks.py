@@ -399,4 +399,5 @@ def get(name: str) -> Objective:
 
 
 from molmara import tasks_docking as _tasks_docking  # noqa: E402, F401  (registers the docking tasks)
+from molmara import tasks_pmo as _tasks_pmo  # noqa: E402, F401  (registers PMO's isomer-scored tasks)
 from molmara.tasks_modes import MODE_DRUGS, MODE_PATTERNS, MODE_RINGS, REFERENCES  # noqa: E402  (registers them)

@@ -34,6 +34,7 @@ LAYERS = {
     "molmara.tasks": 2,
     "molmara.tasks_docking": 2,
     "molmara.tasks_modes": 2,
+    "molmara.tasks_pmo": 2,
     "molmara.metrics": 3,
     "molmara.rl": 3,
     "molmara.store": 4,

@@ -41,6 +41,13 @@ def test_a_run_config_is_pmo_reinvent_and_validates(tmp_path):
     assert df.diversity_filter.enabled and not df.mara and df.tau == "p90"
 
 
+def test_the_four_isomer_scored_tasks_run_on_pmos_scoring_and_the_rest_on_their_own(tmp_path):
+    variants = {t: run_config(t, "reinvent", 0, MODES["full"], tmp_path, prior="abc") for t in PUBLISHED}
+    changed = {t for t, c in variants.items() if c["task"] != t}
+    assert changed == {"isomers_c7h8n2o2", "isomers_c9h10n2o2pf2cl", "sitagliptin_mpo", "zaleplon_mpo"}
+    assert all(variants[t]["task"] == f"pmo_{t}" and f"pmo_{t}" in variants[t]["name"] for t in changed)
+
+
 def test_pmo_diversity_is_tdc_mean_pairwise_tanimoto_distance_over_distinct_molecules():
     smiles = ["CCO", "OCC", "c1ccccc1O", "CC(=O)Nc1ccc(O)cc1", "CCN(CC)CC"]
     generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
@@ -58,6 +65,7 @@ def test_quick_mode_runs_writes_rows_and_summary_and_imports_once(tmp_path):
     assert main(["--quick", "--runs-dir", str(runs), "--results-dir", str(results)]) == 0
     rows = pd.read_csv(results / "pmo_quick_runs.csv")
     assert len(rows) == 4 and set(rows["task"]) == {"qed", "isomers_c7h8n2o2"}
+    assert set(rows["oracle"]) == {"qed", "pmo_isomers_c7h8n2o2"}  # PMO's scoring of the isomer task
     assert (rows["oracle_calls"] == 150).all() and (rows["stop_reason"] == "oracle budget").all()
     assert rows["auc_top10"].between(0, 1).all() and (rows["top1"] >= rows["top10"]).all()
     qed = rows[rows["task"] == "qed"]

@@ -95,6 +95,20 @@ def parse_formula(formula: str) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
+_SMILES_READ_AS_FORMULA = re.compile(r"[A-Z][a-z]*(\d*)")
+
+
+def smiles_text_atom_total(smiles: str) -> int:
+    """The total atom count that TDC up to 0.3.6 gave a molecule in its isomer score: its SMILES read as if it were
+    a molecular formula. Each capital letter, with any lower-case letters after it, counts the number written after
+    it (ring-closure digits too), else 1; aromatic atoms (lower-case) and hydrogens outside brackets count nothing.
+
+    PMO's published isomer, sitagliptin and zaleplon numbers were scored with it, on RDKit's canonical SMILES
+    (`benchmarks/pmo_design.py` gives the evidence); TDC 0.3.7 renamed it `Isomer_scoring_prev` and fixed it.
+    """
+    return sum(int(digits) if digits else 1 for digits in _SMILES_READ_AS_FORMULA.findall(smiles))
+
+
 @register
 class IsomerOracle(Oracle):
     name = "isomer"
@@ -102,6 +116,14 @@ class IsomerOracle(Oracle):
     params = (
         Param("formula", str, "C9H10N2O2PF2Cl", "target molecular formula"),
         Param("mean", str, "geometric", "how the element scores are combined", choices=("geometric", "arithmetic")),
+        Param(
+            "total",
+            str,
+            "atoms",
+            "what the total-atom term counts: 'atoms', every atom with hydrogens (GuacaMol); 'smiles_text', the "
+            "canonical SMILES read as a formula, as TDC up to 0.3.6 did (PMO's published numbers)",
+            choices=("atoms", "smiles_text"),
+        ),
     )
 
     def setup(self) -> None:
@@ -109,11 +131,12 @@ class IsomerOracle(Oracle):
         self._total = sum(n for _, n in self._elements)
 
     def score_mol(self, mol: Chem.Mol) -> float:
-        # Gaussian (σ = 1) on each element's count and (σ = 2) on the total atom count, hydrogens included
+        # Gaussian (σ = 1) on each element's count and (σ = 2) on the total atom count (`total` says which count)
         with_h = Chem.AddHs(mol)
         symbols = [atom.GetSymbol() for atom in with_h.GetAtoms()]
         scores = [math.exp(-0.5 * (symbols.count(e) - n) ** 2) for e, n in self._elements]
-        scores.append(math.exp(-0.5 * ((len(symbols) - self._total) / 2.0) ** 2))
+        total = len(symbols) if self.config["total"] == "atoms" else smiles_text_atom_total(Chem.MolToSmiles(mol))
+        scores.append(math.exp(-0.5 * ((total - self._total) / 2.0) ** 2))
         if self.config["mean"] == "arithmetic":
             return sum(scores) / len(scores)
         return math.prod(scores) ** (1.0 / len(scores))
