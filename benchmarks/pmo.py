@@ -97,6 +97,12 @@ def oracle_of(row: dict) -> str:
     return oracle if isinstance(oracle, str) and oracle else row["task"]
 
 
+def current_scoring(row: dict) -> bool:
+    """Whether a row's task was scored as the benchmark scores it now (`ORACLES`); rows of the four isomer-scored
+    tasks made with GuacaMol's scoring before 2026-12-06 are not."""
+    return oracle_of(row) == ORACLES[row["task"]]
+
+
 def done_keys(path: Path) -> set[tuple]:
     rows = rows_file.read_rows(path)
     return set() if rows.empty else {row_key(r) for r in rows.to_dict("records")}
@@ -127,7 +133,7 @@ def write_summary(
     if rows.empty:
         return None
     rows = rows[(rows["budget"] == settings.budget) & (rows["prior"] == prior) & (rows["core"] == CORE)]
-    rows = rows[[oracle_of(r) == ORACLES[r["task"]] for r in rows.to_dict("records")]]
+    rows = rows[[current_scoring(r) for r in rows.to_dict("records")]]
     if rows.empty:
         return None
     summary = summarise(rows)
@@ -247,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = [(t, a, s) for s in settings.seeds for t in settings.tasks for a in settings.arms]
     plan = [job for job in plan if key_of(*job, settings, prior) not in done_keys(raw_path)]
     if args.import_rows:
-        print(f"{rows_file.import_rows(args.import_rows, raw_path, row_key)} new rows in {raw_path}")
+        print(f"{rows_file.import_rows(args.import_rows, raw_path, row_key, current_scoring)} new rows in {raw_path}")
     elif args.workers > 1 and not args.summary_only:
         out = args.out or Path("molmara-runs") / f"pmo-{args.mode}-parallel"
 

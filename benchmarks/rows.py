@@ -27,8 +27,11 @@ def append_row(path: Path, row: dict) -> None:
     table.to_csv(path, mode="a", header=not path.is_file(), index=False)
 
 
-def import_rows(source: Path, raw_path: Path, key_of_row: Callable[[dict], tuple]) -> int:
-    """Append the rows of `source` whose key is not in `raw_path` yet; the number appended."""
+def import_rows(
+    source: Path, raw_path: Path, key_of_row: Callable[[dict], tuple], keep: Callable[[dict], bool] | None = None
+) -> int:
+    """Append the rows of `source` whose key is not in `raw_path` yet (and that `keep` accepts); the number
+    appended."""
     incoming = read_rows(source)
     if incoming.empty:
         return 0
@@ -36,6 +39,8 @@ def import_rows(source: Path, raw_path: Path, key_of_row: Callable[[dict], tuple
     done = {key_of_row(r) for r in existing.to_dict("records")} if not existing.empty else set()
     added = 0
     for row in incoming.to_dict("records"):
+        if keep is not None and not keep(row):
+            continue
         key = key_of_row(row)
         if key not in done:
             append_row(raw_path, row)

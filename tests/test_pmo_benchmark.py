@@ -95,3 +95,18 @@ def test_parallel_workers_write_parts_that_merge_and_import(tmp_path):
     assert sorted(merged["arm"]) == ["reinvent", "reinvent_mara"]
     assert main(["--quick", "--results-dir", str(tmp_path / "r"), "--import", str(out / "pmo_quick_runs.csv")]) == 0
     assert len(pd.read_csv(tmp_path / "r" / "pmo_quick_runs.csv")) == 2
+
+
+def test_rows_of_a_superseded_scoring_are_neither_imported_nor_summarised(tmp_path):
+    from benchmarks import rows as rows_file
+    from benchmarks.pmo import current_scoring, row_key
+
+    base = {"arm": "reinvent", "seed": 0, "budget": 150, "batch_size": 64, "learning_rate": 5e-4, "prior": "abc",
+            "core": 1}  # fmt: skip
+    old = {**base, "task": "zaleplon_mpo"}  # written before the oracle column: GuacaMol's scoring
+    new = {**base, "task": "zaleplon_mpo", "oracle": "pmo_zaleplon_mpo", "seed": 1}
+    other = {**base, "task": "qed"}
+    assert [current_scoring(r) for r in (old, new, other)] == [False, True, True]
+    source = tmp_path / "in.csv"
+    pd.DataFrame([old, new, other]).to_csv(source, index=False)
+    assert rows_file.import_rows(source, tmp_path / "out.csv", row_key, current_scoring) == 2
