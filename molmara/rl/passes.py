@@ -57,12 +57,14 @@ def chunked_backward(
     gradient are `logp` — an empty tensor where none of them is in the loss. `forward()` and `backward()` are the
     contexts (e.g. a phase clock's) that each chunk's forward and backward pass run in.
     """
-    logp_all = torch.empty(len(ids), device=ids.device)
-    total = torch.zeros((), device=ids.device)
+    logp_all: torch.Tensor | None = None  # on the model's device, which `ids` (built on the CPU) need not be on
+    total = torch.zeros(())
     for rows in chunks:
         with forward():
             logp = log_likelihood(trimmed(ids[rows], pad_id))
-        logp_all[rows] = logp.detach()
+        if logp_all is None:
+            logp_all, total = logp.new_empty(len(ids)), logp.new_zeros(())
+        logp_all[rows.to(logp.device)] = logp.detach()
         part = terms(rows, logp)
         if part.numel():
             part = part.sum() / n_terms
@@ -77,7 +79,10 @@ def chunked_log_likelihoods(
     log_likelihood: Callable[[torch.Tensor], torch.Tensor], ids: torch.Tensor, chunks: list[torch.Tensor], pad_id: int
 ) -> torch.Tensor:
     """Every row's log-likelihood, computed a chunk at a time without gradient."""
-    out = torch.empty(len(ids), device=ids.device)
+    out: torch.Tensor | None = None
     for rows in chunks:
-        out[rows] = log_likelihood(trimmed(ids[rows], pad_id)).float()
+        values = log_likelihood(trimmed(ids[rows], pad_id)).float()
+        if out is None:
+            out = values.new_empty(len(ids))
+        out[rows.to(values.device)] = values
     return out

@@ -62,6 +62,7 @@ class StepPasses:
             advantage[in_loss] = forward_kl_advantage(rewards[in_loss])
 
         def terms(rows: torch.Tensor, agent_logp: torch.Tensor) -> torch.Tensor:
+            rows = rows.to(in_loss.device)
             keep = in_loss[rows]
             a, p, r = agent_logp[keep], prior_logp[rows][keep], rewards[rows][keep]
             if config.loss == "reinvent":
