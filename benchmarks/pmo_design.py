@@ -24,8 +24,10 @@ rule by rule with molmara's run config:
 
 **Not matched**: the prior. mol_opt's REINVENT uses its own 3-layer GRU (512 units) trained on ZINC 250k;
 molmara runs its shipped prior (3×384 GRU on MOSES, a ZINC lead-like subset): fewer parameters and a narrower
-chemical space, which can only lower the scores of tasks whose best molecules lie outside MOSES's filters
-(large or charged molecules: fexofenadine, perindopril, ranolazine, the 2,000-atom chain of valsartan_smarts).
+chemical space, which can lower the scores of tasks whose best molecules lie outside MOSES's filters (over 350 Da
+or charged: fexofenadine, perindopril, ranolazine). The vocabularies differ too: mol_opt's writes stereocentres and
+charged atoms (`[C@@H]`, `[NH3+]`), molmara's no bracket atom but `[nH]`, neither phosphorus — which matters for
+PMO's isomer scoring (see **Oracles**).
 
 **Oracles** (`ORACLES`): mol_opt scores each molecule's canonical SMILES with TDC's oracles (it pins PyTDC 0.3.6).
 Nineteen are GuacaMol's definitions, which molmara's tasks reproduce (scripts/compare_guacamol.py against GuacaMol,
