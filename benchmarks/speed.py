@@ -171,24 +171,19 @@ def stand_in_lstm(work: Path, max_sequences: int) -> Path:
 
 
 # ----------------------------------------------------------------------------- the table
-def median_of(rounds: list):
-    """`rounds` (dicts of the same shape) merged: each number their median, anything else the first round's."""
+def merged(rounds: list, reduce):
+    """`rounds` (dicts of the same shape) merged: each number `reduce` of its values over the rounds, anything else
+    the first round's."""
     first = rounds[0]
     if isinstance(first, dict):
-        return {key: median_of([r[key] for r in rounds]) for key in first}
+        return {key: merged([r[key] for r in rounds], reduce) for key in first}
     if isinstance(first, (int, float)) and not isinstance(first, bool):
-        return statistics.median(rounds)
+        return reduce(rounds)
     return first
 
 
-def range_of(rounds: list):
-    """`rounds` merged like `median_of`, each number as its (min, max) over the rounds."""
-    first = rounds[0]
-    if isinstance(first, dict):
-        return {key: range_of([r[key] for r in rounds]) for key in first}
-    if isinstance(first, (int, float)) and not isinstance(first, bool):
-        return (min(rounds), max(rounds))
-    return None
+def value_range(values: list[float]) -> tuple[float, float]:
+    return min(values), max(values)
 
 
 def spread(value: float, bounds: tuple[float, float] | None, fmt: str) -> str:
@@ -336,8 +331,8 @@ def main() -> None:
             lstm = args.lstm or (str(shipped) if shipped else str(stand_in_lstm(args.work, args.stand_in_sequences)))
             networks.append(("LSTM 3×512" + ("" if args.lstm or shipped else " (timing stand-in)"), lstm))
     rounds = [[measure_network(label, path, args) for label, path in networks] for _ in range(args.repeats)]
-    rows = [median_of([r[i] for r in rounds]) for i in range(len(networks))]
-    ranges = [range_of([r[i] for r in rounds]) for i in range(len(networks))]
+    rows = [merged([r[i] for r in rounds], statistics.median) for i in range(len(networks))]
+    ranges = [merged([r[i] for r in rounds], value_range) for i in range(len(networks))]
     table = markdown(rows, ranges, args)
     write_result("speed", {"rows": rows, "rounds": rounds, "reinvent4": REINVENT4}, table + "\n" + (__doc__ or ""))
     print(table)

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.common import write_result
+from benchmarks.speed import spread, value_range
 
 
 def measure(tree: Path, prior: str, batch: int, precision: str, steps: int) -> dict:
@@ -31,7 +32,7 @@ def measure(tree: Path, prior: str, batch: int, precision: str, steps: int) -> d
 
 
 def summary(values: list[float], fmt: str) -> str:
-    return f"{format(statistics.median(values), fmt)} ({format(min(values), fmt)}–{format(max(values), fmt)})"
+    return spread(statistics.median(values), value_range(values), fmt)
 
 
 def main() -> None:

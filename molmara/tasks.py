@@ -102,8 +102,10 @@ def _smarts(label: str, pattern: str, forbidden: bool = False) -> dict:
     return _oracle("smarts", label=label, patterns=[pattern], mode="forbidden" if forbidden else "required")
 
 
-def _isomer(formula: str, label: str = "isomer") -> dict:
-    return _oracle("isomer", label=label, formula=formula, mean="geometric")
+def _isomer(formula: str, label: str = "isomer", total: str = "atoms") -> dict:
+    """GuacaMol's isomer score; `total = "smiles_text"` is the one PMO's leaderboard used (`molmara.tasks_pmo`)."""
+    other_total = {} if total == "atoms" else {"total": total}  # GuacaMol's tasks stay as they were written
+    return _oracle("isomer", label=label, formula=formula, mean="geometric", **other_total)
 
 
 def _value(oracle: str, smiles: str) -> float:
@@ -155,13 +157,13 @@ def _isomers_c11h24() -> tuple[str, list[dict]]:
 
 
 @_task("isomers_c7h8n2o2", "GuacaMol 'C7H8N2O2' (one of PMO's 23): closeness to the formula C7H8N2O2")
-def _isomers_c7h8n2o2() -> tuple[str, list[dict]]:
-    return "arithmetic", [_isomer("C7H8N2O2")]
+def _isomers_c7h8n2o2(total: str = "atoms") -> tuple[str, list[dict]]:
+    return "arithmetic", [_isomer("C7H8N2O2", total=total)]
 
 
 @_task("isomers_c9h10n2o2pf2cl", "GuacaMol v2 'C9H10N2O2PF2Cl': closeness to the formula C9H10N2O2PF2Cl")
-def _isomers_c9h10n2o2pf2cl() -> tuple[str, list[dict]]:
-    return "arithmetic", [_isomer("C9H10N2O2PF2Cl")]
+def _isomers_c9h10n2o2pf2cl(total: str = "atoms") -> tuple[str, list[dict]]:
+    return "arithmetic", [_isomer("C9H10N2O2PF2Cl", total=total)]
 
 
 @_task("median1", "GuacaMol v2 'Median molecules 1': geometric mean of ECFP4 similarity to camphor and menthol")
@@ -271,18 +273,18 @@ def _amlodipine() -> tuple[str, list[dict]]:
     "sitagliptin_mpo",
     "GuacaMol v2 'Sitagliptin MPO': unlike sitagliptin (ECFP4) but with its logP, TPSA and formula C16H15F6N5O",
 )
-def _sitagliptin() -> tuple[str, list[dict]]:
+def _sitagliptin(total: str = "atoms") -> tuple[str, list[dict]]:
     return "geometric", [
         _similarity("similarity", SITAGLIPTIN, "ecfp4_count", _gauss("gaussian", 0, 0.1)),
         _oracle("logp", _gauss("gaussian", _value("logp", SITAGLIPTIN), 0.2)),
         _oracle("tpsa", _gauss("gaussian", _value("tpsa", SITAGLIPTIN), 5)),
-        _isomer("C16H15F6N5O"),
+        _isomer("C16H15F6N5O", total=total),
     ]
 
 
 @_task("zaleplon_mpo", "GuacaMol v2 'Zaleplon MPO': ECFP4-similar to zaleplon with the formula C19H17N3O2")
-def _zaleplon() -> tuple[str, list[dict]]:
-    return "geometric", [_similarity("similarity", ZALEPLON, "ecfp4_count"), _isomer("C19H17N3O2")]
+def _zaleplon(total: str = "atoms") -> tuple[str, list[dict]]:
+    return "geometric", [_similarity("similarity", ZALEPLON, "ecfp4_count"), _isomer("C19H17N3O2", total=total)]
 
 
 @_task(

@@ -12,41 +12,20 @@ checks these tasks against them (tests/data/tdc_prev_reference.csv). PMO's sitag
 
 from __future__ import annotations
 
-from molmara.tasks import SITAGLIPTIN, ZALEPLON, _gauss, _oracle, _similarity, _task, _value
+from molmara.tasks import _isomers_c7h8n2o2, _isomers_c9h10n2o2pf2cl, _sitagliptin, _task, _zaleplon
 
-PMO_VARIANTS = {
-    "isomers_c7h8n2o2": "pmo_isomers_c7h8n2o2",
-    "isomers_c9h10n2o2pf2cl": "pmo_isomers_c9h10n2o2pf2cl",
-    "sitagliptin_mpo": "pmo_sitagliptin_mpo",
-    "zaleplon_mpo": "pmo_zaleplon_mpo",
+_RECIPES = {
+    "isomers_c7h8n2o2": _isomers_c7h8n2o2,
+    "isomers_c9h10n2o2pf2cl": _isomers_c9h10n2o2pf2cl,
+    "sitagliptin_mpo": _sitagliptin,
+    "zaleplon_mpo": _zaleplon,
 }
+"""The GuacaMol recipes of the four tasks, which take the isomer score's `total` (`molmara.tasks`)."""
+
+PMO_VARIANTS = {name: f"pmo_{name}" for name in _RECIPES}
 """PMO task name → the molmara task that scores it as PMO's published numbers were scored."""
 
-
-def _pmo_isomer(formula: str) -> dict:
-    return _oracle("isomer", label="isomer", formula=formula, mean="geometric", total="smiles_text")
-
-
-@_task("pmo_isomers_c7h8n2o2", "PMO's 'isomers_c7h8n2o2' as its published numbers were scored (TDC 0.3.6)")
-def _pmo_c7h8n2o2() -> tuple[str, list[dict]]:
-    return "arithmetic", [_pmo_isomer("C7H8N2O2")]
-
-
-@_task("pmo_isomers_c9h10n2o2pf2cl", "PMO's 'isomers_c9h10n2o2pf2cl' as its published numbers were scored (TDC 0.3.6)")
-def _pmo_c9h10n2o2pf2cl() -> tuple[str, list[dict]]:
-    return "arithmetic", [_pmo_isomer("C9H10N2O2PF2Cl")]
-
-
-@_task("pmo_sitagliptin_mpo", "PMO's 'sitagliptin_mpo' as its published numbers were scored (TDC's *_prev)")
-def _pmo_sitagliptin() -> tuple[str, list[dict]]:
-    return "geometric", [
-        _similarity("similarity", SITAGLIPTIN, "ecfp4_count", _gauss("gaussian", 0, 0.1)),
-        _oracle("logp", _gauss("gaussian", _value("logp", SITAGLIPTIN), 0.2)),
-        _oracle("tpsa", _gauss("gaussian", _value("tpsa", SITAGLIPTIN), 5)),
-        _pmo_isomer("C16H15F6N5O"),
-    ]
-
-
-@_task("pmo_zaleplon_mpo", "PMO's 'zaleplon_mpo' as its published numbers were scored (TDC 0.3.6)")
-def _pmo_zaleplon() -> tuple[str, list[dict]]:
-    return "geometric", [_similarity("similarity", ZALEPLON, "ecfp4_count"), _pmo_isomer("C19H17N3O2")]
+for _name, _recipe in _RECIPES.items():
+    _task(PMO_VARIANTS[_name], f"PMO's '{_name}' as its published numbers were scored (TDC 0.3.6's isomer score)")(
+        lambda recipe=_recipe: recipe(total="smiles_text")
+    )
